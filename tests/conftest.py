@@ -1,0 +1,141 @@
+"""Project-wide fixtures: tiny real videos with known frame content, and the shared real data folder.
+
+Frame ``k`` of a generated video is a flat colour that encodes ``k``: red = ``(k % 16) * 16 + 8``,
+green = ``(k // 16) * 16 + 8``, blue = 128. Steps of 16 grey levels survive lossy compression, so
+``known_content.index(frame)`` recovers ``k`` from a decoded frame (up to 256 frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+class KnownContent:
+    """Encode a frame index into pixels and read it back."""
+
+    @staticmethod
+    def frame(index: int, height: int, width: int) -> np.ndarray:
+        pixels = np.empty((height, width, 3), dtype=np.uint8)
+        pixels[..., 0] = (index % 16) * 16 + 8
+        pixels[..., 1] = (index // 16) * 16 + 8
+        pixels[..., 2] = 128
+        return pixels
+
+    @classmethod
+    def frames(cls, num_frames: int, height: int, width: int) -> np.ndarray:
+        return np.stack([cls.frame(k, height, width) for k in range(num_frames)])
+
+    @staticmethod
+    def index(frame: np.ndarray) -> int:
+        """The index encoded in one decoded (H, W, 3) frame (read from its central region)."""
+        height, width = frame.shape[:2]
+        centre = frame[
+            height // 4 : max(height // 4 + 1, 3 * height // 4),
+            width // 4 : max(width // 4 + 1, 3 * width // 4),
+        ]
+        red, green = centre[..., 0].mean(), centre[..., 1].mean()
+        return round((float(red) - 8) / 16) + 16 * round((float(green) - 8) / 16)
+
+    @classmethod
+    def indices(cls, frames: np.ndarray) -> list[int]:
+        return [cls.index(frame) for frame in frames]
+
+
+@pytest.fixture
+def known_content() -> type[KnownContent]:
+    return KnownContent
+
+
+_CONTAINER_OF_SUFFIX = {".mp4": "mp4", ".mkv": "matroska", ".webm": "webm", ".avi": "avi", ".mov": "mov"}
+
+
+def write_video(
+    path: Path,
+    num_frames: int = 24,
+    width: int = 64,
+    height: int = 48,
+    fps: int = 25,
+    codec: str = "libx264",
+    gop_size: int = 8,
+    pts_ms: Sequence[int] | None = None,
+    options: dict[str, str] | None = None,
+) -> Path:
+    """Write a video of KnownContent frames with PyAV directly (independent of synapt_hf's encoder).
+
+    `pts_ms` gives each frame's presentation time in milliseconds (variable frame rate).
+    """
+    container_format = _CONTAINER_OF_SUFFIX[path.suffix]
+    with av.open(str(path), mode="w", format=container_format) as output:
+        stream = output.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.gop_size = gop_size
+        defaults = {"libx264": {"crf": "12"}, "mpeg4": {"qscale": "2"}}.get(codec, {})
+        stream.options = {**defaults, **(options or {})}
+        if codec == "libvpx":
+            stream.bit_rate = 5_000_000
+        if pts_ms is not None:
+            stream.codec_context.time_base = Fraction(1, 1000)
+        for k in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(KnownContent.frame(k, height, width), format="rgb24")
+            if pts_ms is not None:
+                frame.pts = int(pts_ms[k])
+                frame.time_base = Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return path
+
+
+def write_audio_only(path: Path, seconds: float = 0.5, sample_rate: int = 16000) -> Path:
+    """Write a mono sine-wave audio file with no video stream."""
+    with av.open(str(path), mode="w") as output:
+        stream = output.add_stream("pcm_s16le", rate=sample_rate)
+        stream.layout = "mono"
+        samples = (
+            np.sin(np.linspace(0, 440 * 2 * np.pi * seconds, int(sample_rate * seconds))) * 8000
+        ).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(samples[None, :], format="s16", layout="mono")
+        frame.sample_rate = sample_rate
+        for packet in stream.encode(frame):
+            output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return path
+
+
+@pytest.fixture
+def make_video(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: ``make_video("clip.mp4", num_frames=24, width=64, height=48, fps=25, codec="libx264", ...)``.
+
+    The suffix picks the container; frames carry KnownContent. Returns the written path.
+    """
+
+    def make(name: str = "clip.mp4", **kwargs) -> Path:
+        return write_video(tmp_path / name, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_audio_only(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str = "audio.wav", **kwargs) -> Path:
+        return write_audio_only(tmp_path / name, **kwargs)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data folder next to the repository (``../shared/data``); skips the test when absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} not present")
+    return SHARED_DATA.resolve()

@@ -1,0 +1,204 @@
+"""Real PyAV files in several containers/codecs: probe, exact frame selection, resizing, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from synapt_hf.data.video import VideoInfo, decode_frames, encode_video, probe, resized_shape
+from synapt_hf.errors import SynaptError, VideoDecodeError
+
+FORMATS = [
+    ("clip.mp4", "libx264", "h264"),
+    ("clip.avi", "mpeg4", "mpeg4"),
+    ("clip.webm", "libvpx", "vp8"),
+    ("clip.webm", "libvpx-vp9", "vp9"),
+    ("clip.mkv", "libx264", "h264"),
+]
+
+
+def _require(codec: str) -> None:
+    if codec not in av.codecs_available:
+        pytest.skip(f"encoder {codec} not in this FFmpeg build")
+
+
+@pytest.mark.parametrize(("name", "codec", "decoder"), FORMATS, ids=[f"{n}-{c}" for n, c, _ in FORMATS])
+def test_probe_and_exact_frames_per_container(make_video, known_content, name, codec, decoder):
+    _require(codec)
+    path = make_video(name, num_frames=30, width=64, height=48, fps=25, codec=codec, gop_size=8)
+    info = probe(path)
+    assert info == VideoInfo(
+        num_frames=30, fps=25.0, width=64, height=48, duration=pytest.approx(1.2), codec=decoder
+    )
+    indices = [17, 3, 3, 29, 0, 9, 17]  # unsorted, repeated, spanning several GOPs
+    frames = decode_frames(path, indices)
+    assert frames.shape == (7, 48, 64, 3) and frames.dtype == np.uint8
+    assert known_content.indices(frames) == indices
+    from_bytes = decode_frames(path.read_bytes(), indices)
+    np.testing.assert_array_equal(from_bytes, frames)
+
+
+def test_late_frames_after_seek_match_a_full_decode(make_video, known_content):
+    path = make_video("long.mp4", num_frames=120, gop_size=10)
+    late = [101, 118, 100, 119]
+    frames = decode_frames(path, late)
+    assert known_content.indices(frames) == late
+    reference = decode_frames(path, list(range(120)))
+    np.testing.assert_array_equal(frames, reference[late])
+
+
+def test_short_side_resize_keeps_aspect(make_video, known_content):
+    path = make_video("wide.mp4", num_frames=10, width=80, height=48)
+    frames = decode_frames(path, [2, 5], short_side=24)
+    assert frames.shape == (2, 24, 40, 3)
+    assert known_content.indices(frames) == [2, 5]
+    tall = make_video("tall.mkv", num_frames=4, width=48, height=80)
+    assert decode_frames(tall, [1], short_side=30).shape == (1, 50, 30, 3)
+    assert resized_shape(180, 144, 224) == (280, 224)
+    with pytest.raises(SynaptError, match="short_side"):
+        decode_frames(path, [0], short_side=0)
+
+
+def test_indices_past_the_end_clamp_to_last_frame(make_video, known_content):
+    path = make_video("short.avi", num_frames=12, codec="mpeg4")
+    frames = decode_frames(path, [11, 12, 40, 0])
+    assert known_content.indices(frames) == [11, 11, 11, 0]
+
+
+def test_bad_indices_are_user_errors(make_video):
+    path = make_video("clip.mp4", num_frames=4)
+    for bad in ([], [-1], [[0, 1]], [0.5]):
+        with pytest.raises(SynaptError, match="indices"):
+            decode_frames(path, bad)
+
+
+@pytest.mark.parametrize("name", ["vfr.mkv", "vfr.mp4"])
+def test_variable_frame_rate_maps_indices_by_time(make_video, known_content, name):
+    pts_ms = [0, 40, 80, 200, 240, 280, 600, 640, 680, 720]
+    path = make_video(name, num_frames=len(pts_ms), fps=25, pts_ms=pts_ms)
+    info = probe(path)
+    indices = list(range(info.num_frames + 2))
+    decoded = known_content.indices(decode_frames(path, indices))
+    # frame i is the one on screen at time i / fps: the last frame whose pts <= that time
+    expected = [int(np.searchsorted(pts_ms, 1000 * i / info.fps + 1e-6, side="right")) - 1 for i in indices]
+    assert decoded == expected
+    if info.fps == pytest.approx(25.0):  # at the nominal rate (mkv) every real frame is reachable
+        assert sorted(set(decoded)) == list(range(len(pts_ms)))
+
+
+@pytest.mark.parametrize(
+    ("codec", "container", "decoder"),
+    [
+        ("h264", "mp4", "h264"),
+        ("mpeg4", "avi", "mpeg4"),
+        ("vp8", "webm", "vp8"),
+        ("vp9", "webm", "vp9"),
+        ("h264", "mkv", "h264"),
+    ],
+)
+def test_encode_video_round_trip(known_content, codec, container, decoder):
+    frames = known_content.frames(20, 32, 48)
+    data = encode_video(frames, fps=12.5, codec=codec, container=container, gop_size=6)
+    info = probe(data)
+    assert (info.num_frames, info.width, info.height, info.codec) == (20, 48, 32, decoder)
+    assert info.fps == pytest.approx(12.5)
+    order = [19, 0, 7, 7, 13]
+    assert known_content.indices(decode_frames(data, order)) == order
+
+
+def test_encode_video_pads_odd_sizes_by_edge_repeat(known_content):
+    frames = known_content.frames(6, 61, 97)
+    frames[:, -1, :, 2] = 250  # a distinctive last row/column survives as the padding
+    frames[:, :, -1, 2] = 250
+    data = encode_video(frames, fps=10, crf=0)
+    info = probe(data)
+    assert (info.width, info.height) == (98, 62)
+    decoded = decode_frames(data, [0, 5])
+    assert known_content.indices(decoded) == [0, 5]
+    # the padding repeats the last real row/column (blue 250), far from the interior blue (128)
+    assert decoded[0, 61, 40, 2] > 200 and decoded[0, 30, 97, 2] > 200
+    assert abs(int(decoded[0, 61, 40, 2]) - int(decoded[0, 60, 40, 2])) <= 8
+
+
+def test_encode_video_rejects_bad_input(known_content):
+    with pytest.raises(SynaptError, match="shape"):
+        encode_video(np.zeros((4, 8, 8), np.uint8), fps=10)
+    with pytest.raises(SynaptError, match="uint8"):
+        encode_video(np.zeros((1, 8, 8, 3), np.float32), fps=10)
+    with pytest.raises(SynaptError, match="container"):
+        encode_video(known_content.frames(2, 8, 8), fps=10, container="flv2")
+    with pytest.raises(SynaptError, match="fps"):
+        encode_video(known_content.frames(2, 8, 8), fps=0)
+
+
+def _bad_inputs(tmp_path: Path, make_video, make_audio_only) -> dict[str, Path | bytes]:
+    good = make_video("good.mp4", num_frames=30).read_bytes()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(good[: len(good) // 2])
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.avi"
+    text.write_text("this is not a video\n" * 20)
+    garbage = np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    return {
+        "truncated": truncated,
+        "empty": empty,
+        "text": text,
+        "audio": make_audio_only("audio.wav"),
+        "missing": tmp_path / "missing.mp4",
+        "corrupt-bytes": garbage,
+        "empty-bytes": b"",
+    }
+
+
+def test_bad_inputs_raise_video_decode_error_naming_the_source(tmp_path, make_video, make_audio_only):
+    for label, source in _bad_inputs(tmp_path, make_video, make_audio_only).items():
+        name = "<bytes>" if isinstance(source, bytes) else source.name
+        for call in (lambda s=source: probe(s), lambda s=source: decode_frames(s, [0, 3])):
+            with pytest.raises(VideoDecodeError) as caught:
+                call()
+            message = str(caught.value)
+            assert name in message, (label, message)
+            assert len(message.splitlines()) == 1, (label, message)
+
+
+def test_audio_only_and_empty_reasons(tmp_path, make_audio_only):
+    with pytest.raises(VideoDecodeError, match="no video stream"):
+        probe(make_audio_only("voice.wav"))
+    empty = tmp_path / "zero.webm"
+    empty.touch()
+    with pytest.raises(VideoDecodeError, match="0 bytes"):
+        decode_frames(empty, [0])
+
+
+def test_corrupted_payload_raises_or_decodes_but_never_leaks_pyav_errors(make_video):
+    data = bytearray(make_video("c.avi", num_frames=30, codec="mpeg4").read_bytes())
+    rng = np.random.default_rng(3)
+    positions = rng.integers(len(data) // 4, len(data), 400)
+    data[positions[0] : positions[0] + 64] = bytes(64)  # wipe a run of bytes
+    for p in positions:
+        data[p] = int(rng.integers(0, 256))
+    try:
+        frames = decode_frames(bytes(data), [0, 10, 29])
+    except VideoDecodeError as exc:
+        assert "<bytes>" in str(exc)
+    else:
+        assert frames.shape[0] == 3
+
+
+def test_all_weizmann_clips_decode(shared_data):
+    clips = sorted((shared_data / "weizmann").glob("*/*.avi"))
+    assert len(clips) == 90
+    for clip in clips:
+        info = probe(clip)
+        assert (info.width, info.height, info.codec) == (180, 144, "mpeg4")
+        assert 30 <= info.num_frames <= 200 and info.fps == pytest.approx(25.0)
+        indices = [info.num_frames - 1, 0, info.num_frames // 2]
+        frames = decode_frames(clip, indices)
+        assert frames.shape == (3, 144, 180, 3)
+        assert frames.std() > 5  # real content, not blank frames
+    resized = decode_frames(clips[0], [0, 1], short_side=112)
+    assert resized.shape == (2, 112, 140, 3)
