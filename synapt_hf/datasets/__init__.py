@@ -1,0 +1,37 @@
+"""Dataset builders: raw video trees and split files -> the dataset format (see docs/datasets.md).
+
+Register a builder with one line in `BUILDERS`: its name -> ``"module:Class"`` (a `DatasetBuilder`
+subclass). Modules are imported only when a builder is used or the CLI lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from synapt_hf.errors import SynaptError
+
+if TYPE_CHECKING:
+    from synapt_hf.datasets.builder import DatasetBuilder
+
+BUILDERS: dict[str, str] = {
+    "folder": "synapt_hf.datasets.folder:FolderBuilder",
+}
+
+
+def builder_names() -> list[str]:
+    """The registered builder names, in registration order."""
+    return list(BUILDERS)
+
+
+def get_builder(name: str) -> type[DatasetBuilder]:
+    """The builder class registered as `name`; SynaptError naming the known ones otherwise."""
+    if name not in BUILDERS:
+        raise SynaptError(f"unknown dataset builder {name!r} (choose from {', '.join(BUILDERS)})")
+    module_name, _, class_name = BUILDERS[name].partition(":")
+    builder = getattr(importlib.import_module(module_name), class_name)
+    if getattr(builder, "name", None) != name:
+        raise SynaptError(
+            f"builder {BUILDERS[name]} declares name {getattr(builder, 'name', None)!r}, not {name!r}"
+        )
+    return builder

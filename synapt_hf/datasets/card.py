@@ -1,0 +1,80 @@
+"""The dataset card (README.md of a pushed dataset), rendered from `model_cards/dataset_card.md.j2`.
+
+The YAML header carries the Hub metadata (task category, license, tags, size, parquet configs); the body
+lists the splits, columns, class names, how the set was built and the citations. Named builders fill the
+citation through their `citation` class attribute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+TEMPLATE_NAME = "dataset_card.md.j2"
+
+
+def size_category(num_clips: int) -> str:
+    """The Hub `size_categories` bucket of a dataset with `num_clips` examples."""
+    for limit, name in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
+        if num_clips < limit:
+            return name
+    return "1M<n<10M"
+
+
+def card_context(builder: DatasetBuilder, result: BuildResult, options: BuildOptions) -> dict[str, Any]:
+    """The template variables for one finished build."""
+    if result.split_method == "group":
+        split_method = (
+            f"whole groups to validation (group pattern `{result.group_pattern}` on file names, "
+            f"validation ratio {options.val_ratio}, seed {options.seed}); no group is in two splits"
+        )
+    elif result.split_method == "ratio":
+        split_method = f"stratified by class (validation ratio {options.val_ratio}, seed {options.seed})"
+    else:
+        split_method = "as given by the source"
+    total = sum(split.clips for split in result.splits.values())
+    return {
+        "pretty_name": builder.pretty_name,
+        "builder_name": builder.name,
+        "description": builder.description,
+        "homepage": builder.homepage,
+        "license": builder.license,
+        "citation": (builder.citation or "").strip() or None,
+        "extra_tags": [],
+        "size_category": size_category(total),
+        "splits": list(result.splits.values()),
+        "num_classes": len(result.class_names),
+        "class_names": result.class_names,
+        "split_method": split_method,
+        "extra_columns": result.extra_columns,
+        "command": options.command,
+        "details": builder.card_details(),
+        "num_bad": len(result.bad),
+    }
+
+
+def render_card(context: dict[str, Any]) -> str:
+    """Render the dataset card template with `context`."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return environment.get_template(TEMPLATE_NAME).render(**context)
+
+
+def render_dataset_card(builder: DatasetBuilder, result: BuildResult, options: BuildOptions) -> str:
+    """The README.md of a built dataset."""
+    return render_card(card_context(builder, result, options))

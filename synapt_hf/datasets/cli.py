@@ -1,0 +1,86 @@
+"""`synapt build-dataset NAME ...`: one sub-command per registered builder, plus the common build flags."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from synapt_hf.datasets import BUILDERS, get_builder
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """The flags every builder shares (see `BuildOptions`)."""
+    group = parser.add_argument_group("build options")
+    group.add_argument(
+        "--out", required=True, help="output folder for the saved DatasetDict (written atomically)"
+    )
+    group.add_argument("--num-proc", type=int, default=1, help="processes for probing files (default 1)")
+    group.add_argument(
+        "--strict", action="store_true", help="stop before writing anything if any file is bad"
+    )
+    group.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out")
+    group.add_argument(
+        "--split-by",
+        choices=("auto", "none", "ratio", "group"),
+        default="auto",
+        help="auto: the source's splits if it has them, else the builder default; none: keep (unsplit -> train); "
+        "ratio: stratified --val-ratio; group: whole groups from --group-pattern to validation",
+    )
+    group.add_argument(
+        "--val-ratio", type=float, default=0.2, help="fraction (of clips or groups) for validation"
+    )
+    group.add_argument("--seed", type=int, default=0, help="seed of the deterministic split (default 0)")
+    group.add_argument(
+        "--group-pattern",
+        metavar="REGEX",
+        help="regex on file names with a (?P<group>...) capture, e.g. '^(?P<group>[^_]+)_' for Weizmann actors",
+    )
+    group.add_argument(
+        "--push-to-hub", metavar="ORG/NAME", help="also upload parquet shards and a dataset card"
+    )
+    group.add_argument("--private", action="store_true", help="create the Hub repository as private")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "build-dataset",
+        help="turn raw videos / split files into a DatasetDict (video bytes embedded)",
+        description="Build a dataset in the synapt format from raw videos. See docs/datasets.md.",
+    )
+    builders = parser.add_subparsers(dest="builder", metavar="NAME", required=True)
+    for name in BUILDERS:
+        builder = get_builder(name)
+        sub = builders.add_parser(name, help=builder.description, description=builder.description)
+        builder.add_arguments(sub)
+        add_build_options(sub)
+        sub.set_defaults(func=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from synapt_hf.datasets.builder import BuildOptions
+
+    options = BuildOptions(
+        out=args.out,
+        num_proc=args.num_proc,
+        strict=args.strict,
+        overwrite=args.overwrite,
+        split_by=args.split_by,
+        val_ratio=args.val_ratio,
+        seed=args.seed,
+        group_pattern=args.group_pattern,
+        push_to_hub=args.push_to_hub,
+        private=args.private,
+        command=shlex.join(["synapt", *sys.argv[1:]])
+        if sys.argv and sys.argv[0].endswith("synapt")
+        else None,
+    )
+    builder = get_builder(args.builder).from_args(args)
+    result = builder.build(options)
+    print(f"saved {result.out}")
+    print(result.summary())
+    if result.bad:
+        print(f"{len(result.bad)} bad file(s) left out (listed above)")
+    if result.pushed_to:
+        print(f"pushed to https://huggingface.co/datasets/{result.pushed_to}")
+    return 0
