@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from synapt_hf.data.video import resized_shape
 from synapt_hf.errors import SynaptError
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -33,9 +34,8 @@ PROCESSOR_CONFIG = "preprocessor_config.json"
 
 def shortest_edge_size(height: int, width: int, shortest_edge: int) -> tuple[int, int]:
     """(height, width) after resizing the short side to `shortest_edge`, as transformers computes it."""
-    short, long = (width, height) if width <= height else (height, width)
-    new_long = int(shortest_edge * long / short)
-    return (new_long, shortest_edge) if width <= height else (shortest_edge, new_long)
+    new_width, new_height = resized_shape(width, height, shortest_edge)
+    return new_height, new_width
 
 
 def as_uint8_frames(frames: np.ndarray | torch.Tensor) -> np.ndarray:

@@ -154,14 +154,18 @@ def probe(source: VideoSource) -> VideoInfo:
 
 
 def resized_shape(width: int, height: int, short_side: int | None) -> tuple[int, int]:
-    """(width, height) after scaling so the shorter side is `short_side` (aspect kept, rounded)."""
+    """(width, height) after scaling so the shorter side is `short_side`.
+
+    The long side is truncated (``int(short_side * long / short)``) exactly as transformers'
+    ``VideoMAEImageProcessor`` computes it, so frames decoded at `short_side` have the processor's size.
+    """
     if short_side is None:
         return width, height
     if short_side <= 0:
         raise SynaptError(f"short_side must be a positive integer, got {short_side}")
     if width <= height:
-        return short_side, max(1, round(height * short_side / width))
-    return max(1, round(width * short_side / height)), short_side
+        return short_side, max(1, int(short_side * height / width))
+    return max(1, int(short_side * width / height)), short_side
 
 
 def _check_indices(indices: Sequence[int] | np.ndarray, name: str) -> np.ndarray:

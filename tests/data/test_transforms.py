@@ -72,6 +72,17 @@ def test_eval_transform_matches_the_video_classification_pipeline(tmp_path, text
     assert (ours - fed).abs().max().item() <= TOLERANCE
 
 
+def test_swscale_resize_during_decode_is_close_to_the_processor_resize(shared_data):
+    clip = shared_data / "weizmann" / "walk" / "daria_walk.avi"
+    indices = [0, 10, 20, 30]
+    transform = ClipTransform(resize=112, crop=(112, 112))
+    exact = transform(decode_frames(clip, indices))  # full-size decode, PIL resize: the pipeline's pixels
+    fast = transform(decode_frames(clip, indices, short_side=112))  # libswscale resize while decoding
+    assert fast.shape == exact.shape
+    difference = ((fast - exact) * 0.5).abs()  # back to [0, 1] pixel units (std 0.5)
+    assert difference.mean().item() < 2.5 / 255  # documented: about 1-2 grey levels on average
+
+
 def test_processor_config_round_trips_through_disk(tmp_path):
     processor = processor_config(
         (0.1, 0.2, 0.3), (0.4, 0.5, 0.6), 128, (112, 96), num_frames=8, sampling_rate=4

@@ -58,6 +58,7 @@ def test_short_side_resize_keeps_aspect(make_video, known_content):
     tall = make_video("tall.mkv", num_frames=4, width=48, height=80)
     assert decode_frames(tall, [1], short_side=30).shape == (1, 50, 30, 3)
     assert resized_shape(180, 144, 224) == (280, 224)
+    assert resized_shape(320, 240, 224) == (298, 224)  # truncated like transformers (298.67)
     with pytest.raises(SynaptError, match="short_side"):
         decode_frames(path, [0], short_side=0)
 
