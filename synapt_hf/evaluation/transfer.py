@@ -98,6 +98,9 @@ def dataset_geometry(
     from synapt_hf.data.format import HEIGHT, NUM_FRAMES, WIDTH, class_names, load_video_dataset, video_bytes
     from synapt_hf.data.video import probe
 
+    path = Path(dataset).expanduser()
+    if path.is_dir() and is_class_folder_tree(path):
+        return folder_tree_geometry(path)
     loaded = load_video_dataset(dataset)
     for split in (train_split, eval_split):
         if split not in loaded:
@@ -116,6 +119,32 @@ def dataset_geometry(
             sides.append(min(min(info.width, info.height) for info in infos))
     return DatasetGeometry(
         min(frames), min(sides), len(loaded[train_split]), len(loaded[eval_split]), len(class_names(loaded))
+    )
+
+
+def is_class_folder_tree(path: Path) -> bool:
+    """A folder of class subfolders (built into the format by the training package), not a saved dataset."""
+    if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
+        return False
+    if any(path.glob("*.parquet")) or any(path.glob("*/*.parquet")):
+        return False
+    return any(child.is_dir() for child in path.iterdir())
+
+
+VIDEO_SUFFIXES = (".avi", ".mp4", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v")
+
+
+def folder_tree_geometry(root: Path) -> DatasetGeometry:
+    """Probe every video of a class-folder tree (split sizes are known only after the build: 0 here)."""
+    from synapt_hf.data.video import probe
+
+    classes = sorted(child for child in root.iterdir() if child.is_dir())
+    files = [f for c in classes for f in sorted(c.rglob("*")) if f.suffix.lower() in VIDEO_SUFFIXES]
+    if not files:
+        raise SynaptError(f"dataset {root}: no video files in its class folders")
+    infos = [probe(f) for f in files]
+    return DatasetGeometry(
+        min(i.num_frames for i in infos), min(min(i.width, i.height) for i in infos), 0, 0, len(classes)
     )
 
 
