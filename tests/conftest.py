@@ -54,7 +54,14 @@ def known_content() -> type[KnownContent]:
     return KnownContent
 
 
-_CONTAINER_OF_SUFFIX = {".mp4": "mp4", ".mkv": "matroska", ".webm": "webm", ".avi": "avi", ".mov": "mov"}
+_CONTAINER_OF_SUFFIX = {
+    ".mp4": "mp4",
+    ".mkv": "matroska",
+    ".webm": "webm",
+    ".avi": "avi",
+    ".mov": "mov",
+    ".ts": "mpegts",
+}
 
 
 def write_video(

@@ -17,6 +17,8 @@ FORMATS = [
     ("clip.webm", "libvpx", "vp8"),
     ("clip.webm", "libvpx-vp9", "vp9"),
     ("clip.mkv", "libx264", "h264"),
+    ("clip.mov", "libx264", "h264"),
+    ("clip.ts", "libx264", "h264"),  # MPEG-TS: no index, seeks by timestamp search and starts at 1.4 s
 ]
 
 
@@ -61,6 +63,14 @@ def test_short_side_resize_keeps_aspect(make_video, known_content):
     assert resized_shape(320, 240, 224) == (298, 224)  # truncated like transformers (298.67)
     with pytest.raises(SynaptError, match="short_side"):
         decode_frames(path, [0], short_side=0)
+
+
+def test_weizmann_late_frames_match_a_full_decode(shared_data):
+    clip = shared_data / "weizmann" / "jack" / "ido_jack.avi"
+    total = probe(clip).num_frames
+    everything = decode_frames(clip, list(range(total)))
+    picks = [total - 1, total // 2, 2 * total // 3, total // 2]
+    np.testing.assert_array_equal(decode_frames(clip, picks), everything[picks])
 
 
 def test_indices_past_the_end_clamp_to_last_frame(make_video, known_content):
