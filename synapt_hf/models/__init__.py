@@ -1,0 +1,1 @@
+"""Video models: presets, loading from presets/checkpoints/Hub ids, head swap, tube masking, probe head."""

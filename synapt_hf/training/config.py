@@ -1,0 +1,225 @@
+"""Training configuration: one dataclass for every mode and protocol, parsed by ``HfArgumentParser``.
+
+The same fields are CLI flags (``--learning-rate`` or ``--learning_rate``), keys of a YAML/JSON config
+file (``--config file.yaml``; flags given on the command line win) and the keyword arguments of
+``TrainConfig(...)`` for in-process callers such as the transfer benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from synapt_hf.errors import SynaptError
+
+MODES = ("supervised", "mae", "mae+supervised")
+PROTOCOLS = ("pretrain", "finetune", "linear-probe")
+SYNTHETIC_MODES = ("online", "disk")
+MIXED_PRECISION = ("no", "fp16", "bf16")
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass
+class TrainConfig:
+    """Everything one training run needs; see docs/training.md for the recipes."""
+
+    # model
+    model: str = field(
+        default="videomae-tiny", metadata=_help("preset name, local checkpoint folder or Hub id")
+    )
+    model_overrides: str | None = field(
+        default=None,
+        metadata=_help("JSON object of config fields for a preset, e.g. '{\"num_hidden_layers\": 2}'"),
+    )
+    ignore_mismatched_sizes: bool = field(
+        default=False,
+        metadata=_help("replace a checkpoint's classification head whose labels differ from the data's"),
+    )
+    attn_implementation: str = field(
+        default="sdpa", metadata=_help("sdpa | eager (VideoMAE; TimeSformer is eager)")
+    )
+    # what to train
+    mode: str = field(
+        default="supervised", metadata=_help("supervised | mae | mae+supervised (two stages, PPMA)")
+    )
+    protocol: str = field(
+        default="pretrain",
+        metadata=_help(
+            "pretrain (all weights) | finetune (all weights + LLRD, smoothing, "
+            "drop path) | linear-probe (frozen backbone, BN + linear head)"
+        ),
+    )
+    mask_ratio: float = field(default=0.9, metadata=_help("MAE tube-mask ratio"))
+    norm_pix_loss: bool = field(default=True, metadata=_help("MAE: normalise each target patch"))
+    mae_epochs: float | None = field(default=None, metadata=_help("mae+supervised: epochs of the MAE stage"))
+    mae_max_steps: int | None = field(default=None, metadata=_help("mae+supervised: steps of the MAE stage"))
+    # data
+    dataset: str | None = field(
+        default=None,
+        metadata=_help(
+            "DatasetDict folder, Hub id, or folder of class subfolders; "
+            "none = the built-in synthetic generator"
+        ),
+    )
+    train_split: str = "train"
+    eval_split: str = "validation"
+    synthetic: str = field(
+        default="online", metadata=_help("online (streamed) | disk (generated once, cached)")
+    )
+    synthetic_classes: int = field(default=10, metadata=_help("generator: number of action classes"))
+    synthetic_train_clips: int = field(
+        default=64, metadata=_help("generator: training clips per class (an epoch)")
+    )
+    synthetic_eval_clips: int = field(default=8, metadata=_help("generator: held-out clips per class"))
+    synthetic_seed: int = field(default=0, metadata=_help("generator seed (held-out clips use another seed)"))
+    synthetic_dir: str | None = field(
+        default=None, metadata=_help("disk mode: where to generate (reused if present)")
+    )
+    num_frames: int | None = field(default=None, metadata=_help("frames per clip (default: the model's)"))
+    image_size: int | None = field(default=None, metadata=_help("crop size in px (default: the model's)"))
+    sampling_rate: int = field(default=2, metadata=_help("dense sampling: take every n-th frame"))
+    sampling_strategy: str = field(default="dense", metadata=_help("dense | segment"))
+    max_train_samples: int | None = None
+    max_eval_samples: int | None = None
+    dataloader_num_workers: int = 0
+    # optimisation
+    output_dir: str | None = field(default=None, metadata=_help("default: runs/<mode>-<model>"))
+    overwrite_output_dir: bool = False
+    seed: int = 42
+    num_epochs: float = 3.0
+    max_steps: int | None = field(default=None, metadata=_help("overrides num_epochs"))
+    per_device_train_batch_size: int = 8
+    per_device_eval_batch_size: int | None = None
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.05
+    adam_beta2: float = 0.999
+    warmup_ratio: float = 0.1
+    lr_scheduler: str = field(default="cosine", metadata=_help("any transformers scheduler name"))
+    max_grad_norm: float | None = 1.0
+    layer_decay: float | None = field(default=None, metadata=_help("layer-wise LR decay (finetune: 0.75)"))
+    label_smoothing: float | None = field(default=None, metadata=_help("finetune: 0.1, else 0"))
+    drop_path_rate: float | None = field(default=None, metadata=_help("finetune: 0.1, else 0"))
+    mixed_precision: str | None = field(
+        default=None, metadata=_help("no | fp16 | bf16 (default: accelerate config)")
+    )
+    torch_compile: bool = False
+    # bookkeeping
+    checkpointing_steps: int | None = field(
+        default=None, metadata=_help("save_state every N optimizer steps")
+    )
+    checkpoints_total_limit: int | None = 2
+    resume_from_checkpoint: str | None = field(default=None, metadata=_help("latest | path to checkpoint-N"))
+    report_to: str = field(default="tensorboard", metadata=_help("tensorboard | wandb | ... | all | none"))
+    logging_steps: int = 10
+    eval_every_epoch: bool = True
+    disable_progress_bar: bool = False
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Cheap checks of single fields (no files touched)."""
+        _choice("mode", self.mode, MODES)
+        _choice("protocol", self.protocol, PROTOCOLS)
+        _choice("synthetic", self.synthetic, SYNTHETIC_MODES)
+        if self.mixed_precision is not None:
+            _choice("mixed_precision", self.mixed_precision, MIXED_PRECISION)
+        if self.mode != "supervised" and self.protocol != "pretrain":
+            raise SynaptError(
+                f"--protocol {self.protocol} is a supervised protocol; use it with --mode supervised"
+            )
+        positive = {
+            "per_device_train_batch_size": self.per_device_train_batch_size,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            "synthetic_classes": self.synthetic_classes,
+            "synthetic_train_clips": self.synthetic_train_clips,
+            "synthetic_eval_clips": self.synthetic_eval_clips,
+            "sampling_rate": self.sampling_rate,
+            "logging_steps": self.logging_steps,
+        }
+        for name, value in positive.items():
+            if value is None or value <= 0:
+                raise SynaptError(f"--{name.replace('_', '-')} must be positive, got {value}")
+        if self.max_steps is not None and self.max_steps <= 0:
+            raise SynaptError(f"--max-steps must be positive, got {self.max_steps}")
+        if self.max_steps is None and self.num_epochs <= 0:
+            raise SynaptError(f"--num-epochs must be positive, got {self.num_epochs}")
+        if self.checkpointing_steps is not None and self.checkpointing_steps <= 0:
+            raise SynaptError(f"--checkpointing-steps must be positive, got {self.checkpointing_steps}")
+        if self.checkpoints_total_limit is not None and self.checkpoints_total_limit <= 0:
+            raise SynaptError(
+                f"--checkpoints-total-limit must be positive, got {self.checkpoints_total_limit}"
+            )
+        if not 0.0 < self.mask_ratio < 1.0:
+            raise SynaptError(f"--mask-ratio must be in (0, 1), got {self.mask_ratio}")
+        if self.layer_decay is not None and not 0.0 < self.layer_decay <= 1.0:
+            raise SynaptError(f"--layer-decay must be in (0, 1], got {self.layer_decay}")
+        self.model_overrides_dict()
+
+    # resolved values -----------------------------------------------------------------------------
+    def model_overrides_dict(self) -> dict[str, Any] | None:
+        if not self.model_overrides:
+            return None
+        if isinstance(self.model_overrides, dict):
+            return dict(self.model_overrides)
+        try:
+            value = json.loads(self.model_overrides)
+        except json.JSONDecodeError as exc:
+            raise SynaptError(f"--model-overrides is not valid JSON ({exc})") from exc
+        if not isinstance(value, dict):
+            raise SynaptError("--model-overrides must be a JSON object")
+        return value
+
+    @property
+    def resolved_output_dir(self) -> Path:
+        if self.output_dir:
+            return Path(self.output_dir).expanduser()
+        name = Path(self.model).name if Path(self.model).exists() else self.model.replace("/", "--")
+        mode = self.protocol if self.protocol != "pretrain" else self.mode.replace("+", "-")
+        return Path("runs") / f"{mode}-{name}"
+
+    @property
+    def resolved_layer_decay(self) -> float:
+        return (
+            self.layer_decay
+            if self.layer_decay is not None
+            else (0.75 if self.protocol == "finetune" else 1.0)
+        )
+
+    @property
+    def resolved_label_smoothing(self) -> float:
+        if self.label_smoothing is not None:
+            return self.label_smoothing
+        return 0.1 if self.protocol == "finetune" else 0.0
+
+    @property
+    def resolved_drop_path_rate(self) -> float:
+        if self.drop_path_rate is not None:
+            return self.drop_path_rate
+        return 0.1 if self.protocol == "finetune" else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def save(self, path: str | Path) -> None:
+        """Write the exact arguments as JSON (``training_args.json``)."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise SynaptError(f"unknown training option(s): {', '.join(unknown)}")
+        return cls(**values)
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SynaptError(f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, got {value!r}")

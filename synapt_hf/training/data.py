@@ -1,0 +1,320 @@
+"""Training data for every source: a dataset in the foundation format, a class-folder tree, or the generator.
+
+Sources (``TrainConfig.dataset``):
+- a ``save_to_disk`` folder / parquet folder / Hub id in the dataset format -> `VideoClipDataset`;
+- a folder of class subfolders -> built once into the format (cached under ``~/.cache/synapt/folders``);
+- none -> the built-in generator, ``--synthetic disk`` (generated once into a cached folder) or
+  ``--synthetic online`` (clips rendered while training; held-out clips come from another seed).
+
+Transforms: evaluation resizes/crops exactly like the saved ``preprocessor_config.json`` (so the exported
+folder sees in ``pipeline`` what evaluation saw); training adds a random resized crop and a flip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
+
+from synapt_hf.data.transforms import IMAGENET_MEAN, IMAGENET_STD, ClipTransform
+from synapt_hf.errors import SynaptError
+
+CACHE_ROOT = Path.home() / ".cache" / "synapt"
+TRAIN_CROP_SCALE = (0.25, 1.0)
+
+
+@dataclass
+class TrainData:
+    """Datasets of one run plus what the exported model needs (labels, processor)."""
+
+    train: Dataset | IterableDataset
+    eval: Dataset | None
+    label_names: list[str]
+    num_train: int
+    num_eval: int
+    processor: Any
+    streaming: bool = False
+    make_stream: Callable[[int, int, int, int, int], Iterator[dict[str, torch.Tensor]]] | None = field(
+        default=None, repr=False
+    )
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.label_names)
+
+    def stream_loader(self, run: Any, state: Any) -> Iterable[dict[str, torch.Tensor]]:
+        """Batches of the online stream for this process, starting where `state` says the epoch stands.
+
+        With ``--dataloader-num-workers N`` the batches are rendered in N worker processes (worker ``w``
+        renders every N-th batch; the DataLoader returns them in order).
+        """
+        accelerator, config = run.accelerator, run.config
+        batch = config.per_device_train_batch_size
+        per_epoch = self.num_train // (batch * accelerator.num_processes)
+        batches = _StreamBatches(
+            self.make_stream,
+            state.epoch,
+            state.batches_in_epoch,
+            per_epoch,
+            accelerator.process_index,
+            accelerator.num_processes,
+        )
+        workers = min(config.dataloader_num_workers, max(per_epoch - state.batches_in_epoch, 0))
+        return DataLoader(batches, batch_size=None, num_workers=workers)
+
+
+class _StreamBatches(IterableDataset):
+    """Batches ``first..last`` of one epoch of the stream, split over DataLoader workers in turn."""
+
+    def __init__(
+        self, make_stream: Callable, epoch: int, first: int, last: int, rank: int, world: int
+    ) -> None:
+        self.make_stream, self.epoch, self.first, self.last = make_stream, epoch, first, last
+        self.rank, self.world = rank, world
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        for index in range(self.first + worker, self.last, workers):
+            yield from self.make_stream(self.epoch, index, index + 1, self.rank, self.world)
+
+
+def eval_transform(source: Any, image_size: int) -> ClipTransform:
+    """The evaluation transform: the checkpoint's processor (mean/std) if it has one, at the model's size."""
+    base = ClipTransform(
+        resize=image_size, crop=(image_size, image_size), mean=IMAGENET_MEAN, std=IMAGENET_STD
+    )
+    processor_file = Path(source.name) / "preprocessor_config.json" if source.kind == "local" else None
+    if processor_file is not None and processor_file.is_file():
+        saved = ClipTransform.from_processor(processor_file)
+        base = replace(base, mean=saved.mean, std=saved.std, rescale_factor=saved.rescale_factor)
+    return base
+
+
+def build_data(config: Any, num_frames: int, image_size: int, source: Any, accelerator: Any) -> TrainData:
+    """Build train/eval datasets for `config` (cheap checks first, heavy work only after them)."""
+    evaluation = eval_transform(source, image_size)
+    training = replace(evaluation, train=True, scale=TRAIN_CROP_SCALE)
+    processor = evaluation.to_processor(
+        num_frames=num_frames, sampling_rate=config.sampling_rate, sampling_strategy=config.sampling_strategy
+    )
+    if config.dataset is None:
+        if config.synthetic == "online":
+            data = _online_synthetic(config, num_frames, image_size, training, evaluation, accelerator)
+        else:
+            dataset_dict = _disk_synthetic(config, num_frames, image_size, accelerator)
+            data = _from_dataset_dict(dataset_dict, config, num_frames, training, evaluation, "generated")
+    else:
+        data = _from_dataset_dict(
+            _load_dataset(config.dataset, accelerator),
+            config,
+            num_frames,
+            training,
+            evaluation,
+            config.dataset,
+        )
+    data.processor = processor
+    return data
+
+
+# -- the dataset format -------------------------------------------------------------------------
+def _load_dataset(name: str, accelerator: Any):
+    from synapt_hf.data.format import load_video_dataset
+
+    path = Path(name).expanduser()
+    if path.is_dir() and _is_class_folder_tree(path):
+        return load_video_dataset(_build_folder_dataset(path, accelerator))
+    return load_video_dataset(name)
+
+
+def _is_class_folder_tree(path: Path) -> bool:
+    if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
+        return False
+    if any(path.glob("*.parquet")) or any(path.glob("*/*.parquet")) or any(path.glob("data/*")):
+        return False
+    return any(child.is_dir() for child in path.iterdir())
+
+
+def _build_folder_dataset(root: Path, accelerator: Any) -> Path:
+    """Build a class-folder tree into the dataset format once (main process), cached by absolute path."""
+    from synapt_hf.datasets.builder import BuildOptions
+    from synapt_hf.datasets.folder import FolderBuilder
+
+    key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:12]
+    out = CACHE_ROOT / "folders" / f"{root.resolve().name}-{key}"
+    if accelerator.is_main_process and not (out / "dataset_dict.json").is_file():
+        builder = FolderBuilder(root)
+        builder.check()
+        builder.build(BuildOptions(out=out, overwrite=True))
+    accelerator.wait_for_everyone()
+    return out
+
+
+def _from_dataset_dict(
+    dataset_dict, config: Any, num_frames: int, training: ClipTransform, evaluation: ClipTransform, name: str
+) -> TrainData:
+    from synapt_hf.data.format import class_names
+    from synapt_hf.data.torch_dataset import VideoClipDataset
+
+    for split in (config.train_split, config.eval_split):
+        if split not in dataset_dict:
+            raise SynaptError(
+                f"{name}: no split {split!r} (has {', '.join(dataset_dict)}); set --train-split/--eval-split"
+            )
+    labels = class_names(dataset_dict)
+    train_split, eval_split = dataset_dict[config.train_split], dataset_dict[config.eval_split]
+    if config.max_train_samples:
+        train_split = train_split.select(range(min(config.max_train_samples, len(train_split))))
+    if config.max_eval_samples:
+        eval_split = eval_split.select(range(min(config.max_eval_samples, len(eval_split))))
+    common = {
+        "num_frames": num_frames,
+        "sampling_rate": config.sampling_rate,
+        "strategy": config.sampling_strategy,
+    }
+    train = VideoClipDataset(
+        train_split, transform=training, train=True, seed=config.seed, short_side=training.crop[0], **common
+    )
+    evaluation_set = VideoClipDataset(eval_split, transform=evaluation, train=False, **common)
+    return TrainData(train, evaluation_set, labels, len(train), len(evaluation_set), None)
+
+
+# -- the generator -----------------------------------------------------------------------------
+def _generator_config(config: Any, num_frames: int, image_size: int, seed: int, frames_factor: int = 1):
+    from synapt_hf.synth import GeneratorConfig
+
+    return GeneratorConfig(
+        num_classes=config.synthetic_classes,
+        num_frames=num_frames * frames_factor,
+        size=image_size,
+        seed=seed,
+    )
+
+
+def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: Any):
+    """Generate the synthetic dataset once into a cache folder keyed by its parameters, then load it."""
+    from synapt_hf.data.format import load_video_dataset
+    from synapt_hf.synth import generate_dataset
+
+    frames = num_frames * config.sampling_rate
+    out = (
+        Path(config.synthetic_dir).expanduser()
+        if config.synthetic_dir
+        else CACHE_ROOT
+        / "generated"
+        / (
+            f"c{config.synthetic_classes}-n{config.synthetic_train_clips}-v{config.synthetic_eval_clips}"
+            f"-f{frames}-s{image_size}-seed{config.synthetic_seed}"
+        )
+    )
+    if accelerator.is_main_process and not (out / "dataset_dict.json").is_file():
+        generator = _generator_config(
+            config, num_frames, image_size, config.synthetic_seed, config.sampling_rate
+        )
+        generate_dataset(
+            generator,
+            clips_per_class=config.synthetic_train_clips,
+            out_dir=out,
+            val_clips_per_class=config.synthetic_eval_clips,
+        )
+    accelerator.wait_for_everyone()
+    return load_video_dataset(out)
+
+
+class StreamedClips(IterableDataset):
+    """Training clips rendered on the fly: epoch `e` is clip indices ``[e * N, (e + 1) * N)`` of the stream.
+
+    Each process takes whole batches in turn (batch ``b`` goes to process ``b % world``), so every clip
+    is seen once per epoch across processes; resuming at (epoch, batch) restarts at the right clip index.
+    Augmentation draws from a generator seeded by the clip index, so resumed runs see the same pixels.
+    """
+
+    def __init__(
+        self,
+        generator_config: Any,
+        transform: ClipTransform,
+        clips_per_epoch: int,
+        batch_size: int,
+        seed: int,
+    ) -> None:
+        self.generator_config = generator_config
+        self.transform = transform
+        self.clips_per_epoch = clips_per_epoch
+        self.batch_size = batch_size
+        self.seed = seed
+
+    def batches(
+        self, epoch: int, first_batch: int, batches: int, rank: int, world: int
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        from synapt_hf.synth import SyntheticVideoStream
+
+        for batch_index in range(first_batch, batches):
+            start = epoch * self.clips_per_epoch + (batch_index * world + rank) * self.batch_size
+            stream = SyntheticVideoStream(self.generator_config, start_index=start, num_clips=self.batch_size)
+            pixels, labels = [], []
+            for item in stream:
+                generator = torch.Generator().manual_seed(self.seed * 1_000_003 + int(item["index"]))
+                pixels.append(self.transform(item["frames"], generator=generator))
+                labels.append(int(item["label"]))
+            yield {"pixel_values": torch.stack(pixels), "labels": torch.tensor(labels, dtype=torch.long)}
+
+
+class ClipList(Dataset):
+    """A fixed list of already transformed clips (the held-out generated set)."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self.items[index]
+
+
+def _online_synthetic(
+    config: Any,
+    num_frames: int,
+    image_size: int,
+    training: ClipTransform,
+    evaluation: ClipTransform,
+    accelerator: Any,
+) -> TrainData:
+    from synapt_hf.synth import SyntheticVideoStream
+
+    train_config = _generator_config(config, num_frames, image_size, config.synthetic_seed)
+    eval_config = _generator_config(config, num_frames, image_size, config.synthetic_seed + 1_000_000)
+    num_train = config.synthetic_classes * config.synthetic_train_clips
+    num_eval = config.synthetic_classes * config.synthetic_eval_clips
+    if config.max_train_samples:
+        num_train = min(num_train, config.max_train_samples)
+    if config.max_eval_samples:
+        num_eval = min(num_eval, config.max_eval_samples)
+    held_out = [
+        {"pixel_values": evaluation(item["frames"]), "labels": int(item["label"])}
+        for item in SyntheticVideoStream(eval_config, start_index=0, num_clips=num_eval)
+    ]
+    stream = StreamedClips(train_config, training, num_train, config.per_device_train_batch_size, config.seed)
+    labels = list(
+        getattr(train_config, "class_names", None) or [f"class_{i}" for i in range(config.synthetic_classes)]
+    )
+    return TrainData(
+        train=stream,
+        eval=ClipList(held_out),
+        label_names=labels,
+        num_train=num_train,
+        num_eval=len(held_out),
+        processor=None,
+        streaming=True,
+        make_stream=stream.batches,
+    )
+
+
+def clips_per_epoch(num_train: int, batch_size: int, world: int) -> int:
+    return math.floor(num_train / (batch_size * world)) * batch_size * world

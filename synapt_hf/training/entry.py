@@ -1,0 +1,67 @@
+"""The pretrain/finetune commands shared by ``scripts/*.py`` (under ``accelerate launch``) and ``synapt``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from synapt_hf.errors import SynaptError
+
+COMMAND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "pretrain": {},
+    "finetune": {"protocol": "finetune"},
+}
+WEIZMANN_HINT = "/work/shared/data/weizmann"
+
+
+def run_command(command: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Parse `argv` for `command` (pretrain | finetune), train, print a summary; returns the results."""
+    from synapt_hf.training.arguments import parse_train_config
+    from synapt_hf.training.loop import train
+
+    config = parse_train_config(argv, defaults=COMMAND_DEFAULTS[command], prog=command)
+    if command == "finetune" and config.dataset is None and config.model == "videomae-tiny":
+        logging.getLogger(__name__).warning(
+            "finetune without --dataset/--model trains videomae-tiny from scratch on generated clips"
+        )
+    results = train(config)
+    _print_summary(command, results)
+    return results
+
+
+def _print_summary(command: str, results: dict[str, Any]) -> None:
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:
+        return
+    shown = {k: results.get(k) for k in ("top1", "top5", "mean_class_accuracy", "eval_loss", "global_step")}
+    print(f"\n{command} finished: {json.dumps(shown)}")
+    print(f"model saved in {results['output_dir']}")
+    if command == "pretrain":
+        print(
+            "fine-tune it on a real dataset with:\n"
+            f"  accelerate launch scripts/finetune.py --model {results['output_dir']} "
+            f"--dataset {WEIZMANN_HINT} --ignore-mismatched-sizes"
+        )
+    else:
+        print(
+            "use it with:\n  from transformers import pipeline\n"
+            f"  pipeline('video-classification', model='{results['output_dir']}')('clip.avi')"
+        )
+
+
+def main(command: str, argv: Sequence[str] | None = None) -> int:
+    """Script entry point: SynaptError becomes one line on stderr and exit code 2."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        run_command(command, argv)
+    except SynaptError as exc:
+        print(f"{command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,55 @@
+"""Write the final model folder: stock transformers weights (safetensors) + processor + results + args.
+
+Everything goes into a hidden temporary folder first and is then moved into the output folder file by
+file, ``all_results.json`` last, so a folder whose ``all_results.json`` exists is complete. The folder
+loads with ``AutoModelForVideoClassification.from_pretrained`` and runs in
+``pipeline("video-classification")`` with no custom code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from transformers import PreTrainedModel
+
+from synapt_hf.training.config import TrainConfig
+
+RESULTS_FILE = "all_results.json"
+ARGS_FILE = "training_args.json"
+LABELS_FILE = "labels.txt"
+
+
+def export_model(
+    model: PreTrainedModel,
+    processor: Any,
+    output_dir: Path,
+    config: TrainConfig,
+    results: dict[str, Any],
+    label_names: list[str] | None,
+) -> Path:
+    """Save `model` (+ `processor`, args, labels, results) into `output_dir`; returns `output_dir`."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    temporary = output_dir / f".export-{uuid.uuid4().hex[:8]}.tmp"
+    temporary.mkdir()
+    try:
+        model.save_pretrained(temporary, safe_serialization=True)
+        if processor is not None:
+            processor.save_pretrained(temporary)
+        config.save(temporary / ARGS_FILE)
+        if label_names and config.mode == "supervised":
+            (temporary / LABELS_FILE).write_text("".join(f"{name}\n" for name in label_names))
+        (temporary / RESULTS_FILE).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        stale = output_dir / RESULTS_FILE
+        if stale.exists():
+            stale.unlink()
+        files = sorted(temporary.iterdir(), key=lambda p: p.name == RESULTS_FILE)
+        for file in files:
+            os.replace(file, output_dir / file.name)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return output_dir

@@ -1,0 +1,506 @@
+"""One Accelerate training loop for every mode (supervised, MAE, MAE then supervised) and protocol.
+
+`train(config)` is the single entry point used by ``scripts/pretrain.py``, ``scripts/finetune.py``,
+``synapt pretrain/finetune`` and the transfer benchmark. It checks everything cheap first (model name,
+output folder, data columns, labels vs checkpoint head, frames/size), then trains with mixed precision,
+gradient accumulation and any accelerate launch configuration (DDP, FSDP, DeepSpeed), saves atomic
+checkpoints, evaluates each epoch with ``gather_for_metrics`` and exports a stock transformers folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from accelerate import Accelerator
+from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+from transformers import get_scheduler
+
+from synapt_hf.errors import SynaptError
+from synapt_hf.evaluation.metrics import classification_metrics
+from synapt_hf.models.linear_probe import attach_probe_head, fold_probe_head, probe_train_mode
+from synapt_hf.models.loading import (
+    check_geometry,
+    check_labels,
+    load_classifier,
+    load_pretraining_model,
+    model_geometry,
+    resolve_model,
+)
+from synapt_hf.models.masking import tube_mask_for_config
+from synapt_hf.training.checkpoints import (
+    TrainState,
+    finalize_checkpoint,
+    list_checkpoints,
+    resolve_resume,
+    temporary_checkpoint_dir,
+)
+from synapt_hf.training.config import TrainConfig
+from synapt_hf.training.data import TrainData, build_data
+from synapt_hf.training.export import RESULTS_FILE, export_model
+from synapt_hf.training.optim import parameter_groups
+
+logger = logging.getLogger(__name__)
+
+STAGE1_DIR = "stage1-mae"
+_RUN_MARKERS = ("training_args.json", RESULTS_FILE, "config.json")
+
+
+class NonFiniteLossError(SynaptError):
+    """The loss became NaN or infinite."""
+
+
+def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
+    """Run one training job described by `config`; returns the final metrics and where the model is."""
+    if isinstance(config, dict):
+        config = TrainConfig.from_dict(config)
+    config.validate()
+    output_dir = config.resolved_output_dir
+    check_output_dir(output_dir, config)
+    if config.mode != "mae+supervised":
+        return _run_stage(config, output_dir)
+    stage1_dir = output_dir / STAGE1_DIR
+    if (stage1_dir / RESULTS_FILE).is_file():
+        logger.info("stage 1 (MAE) already finished in %s; continuing with stage 2", stage1_dir)
+    else:
+        stage1 = replace(
+            config,
+            mode="mae",
+            output_dir=str(stage1_dir),
+            num_epochs=config.mae_epochs if config.mae_epochs is not None else config.num_epochs,
+            max_steps=config.mae_max_steps if config.mae_max_steps is not None else config.max_steps,
+        )
+        _run_stage(stage1, stage1_dir)
+    stage2 = replace(
+        config, mode="supervised", model=str(stage1_dir), model_overrides=None, ignore_mismatched_sizes=True
+    )
+    results = _run_stage(stage2, output_dir)
+    results["stage1_dir"] = str(stage1_dir)
+    return results
+
+
+def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
+    """Refuse a folder that holds another run unless resuming or overwriting it (before any work)."""
+    if not output_dir.exists():
+        return
+    if not output_dir.is_dir():
+        raise SynaptError(f"--output-dir {output_dir}: exists and is not a directory")
+    entries = [p for p in output_dir.iterdir() if p.name not in (STAGE1_DIR, "logs")]
+    if not entries and not (output_dir / STAGE1_DIR).exists():
+        return
+    holds_run = any((output_dir / marker).exists() for marker in _RUN_MARKERS) or bool(
+        list_checkpoints(output_dir)
+    )
+    if config.resume_from_checkpoint:
+        return
+    if config.overwrite_output_dir:
+        if not holds_run and entries:
+            raise SynaptError(f"--output-dir {output_dir}: not a training run folder; refusing to delete it")
+        return
+    what = "another run" if holds_run else "other files"
+    raise SynaptError(
+        f"--output-dir {output_dir} holds {what}; pass --resume-from-checkpoint latest to continue it, "
+        "--overwrite-output-dir to replace it, or choose another --output-dir"
+    )
+
+
+def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
+    log_with = None if config.report_to in ("none", "", None) else config.report_to
+    return Accelerator(
+        mixed_precision=config.mixed_precision,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        log_with=log_with,
+        project_config=ProjectConfiguration(
+            project_dir=str(output_dir),
+            logging_dir=str(output_dir / "logs"),
+            automatic_checkpoint_naming=False,
+        ),
+        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, data_seed=config.seed),
+    )
+
+
+@dataclass
+class _Run:
+    """The prepared objects of one stage."""
+
+    accelerator: Accelerator
+    config: TrainConfig
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    train_loader: Any
+    eval_loader: Any
+    data: TrainData
+    steps_per_epoch: int
+    total_steps: int
+    output_dir: Path
+
+
+def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
+    source = resolve_model(config.model, config.model_overrides_dict())
+    num_frames, image_size = model_geometry(source.config)
+    check_geometry(source.config, config.num_frames, config.image_size, config.model)
+    supervised = config.mode == "supervised"
+    accelerator = _build_accelerator(config, output_dir)
+    if config.overwrite_output_dir and not config.resume_from_checkpoint and accelerator.is_main_process:
+        for child in output_dir.iterdir() if output_dir.is_dir() else ():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    accelerator.wait_for_everyone()
+    data = build_data(config, num_frames, image_size, source, accelerator)
+    if supervised:
+        check_labels(source, data.label_names, config.ignore_mismatched_sizes)
+    resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
+    set_seed(config.seed)
+    if supervised:
+        model = load_classifier(
+            config.model,
+            data.label_names,
+            config.ignore_mismatched_sizes,
+            drop_path_rate=config.resolved_drop_path_rate,
+            attn_implementation=config.attn_implementation,
+            source=source,
+        )
+    else:
+        model = load_pretraining_model(
+            config.model,
+            attn_implementation=config.attn_implementation,
+            norm_pix_loss=config.norm_pix_loss,
+            source=source,
+        )
+    if config.protocol == "linear-probe":
+        attach_probe_head(model)
+    run = _prepare(accelerator, config, model, data, output_dir)
+    state = TrainState()
+    if resume_path is not None:
+        accelerator.load_state(str(resume_path))
+        state = TrainState.load(resume_path)
+        accelerator.print(f"resumed from {resume_path} at step {state.global_step} (epoch {state.epoch})")
+    elif config.resume_from_checkpoint:
+        accelerator.print(f"no checkpoint in {output_dir} yet: starting from step 0")
+    if accelerator.is_main_process:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    tracker_config = {
+        k: (v if isinstance(v, (int, float, str, bool)) else str(v)) for k, v in config.to_dict().items()
+    }
+    accelerator.init_trackers("synapt", config=tracker_config)
+    try:
+        results = _loop(run, state)
+    finally:
+        accelerator.end_training()
+    return results
+
+
+def _prepare(
+    accelerator: Accelerator, config: TrainConfig, model: torch.nn.Module, data: TrainData, output_dir: Path
+) -> _Run:
+    num_layers = int(getattr(model.config, "num_hidden_layers", 0))
+    groups = parameter_groups(
+        model, config.learning_rate, config.weight_decay, config.resolved_layer_decay, num_layers
+    )
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate, betas=(0.9, config.adam_beta2))
+    eval_batch = config.per_device_eval_batch_size or config.per_device_train_batch_size
+    workers = config.dataloader_num_workers
+    train_loader = (
+        None
+        if data.streaming
+        else DataLoader(
+            data.train,
+            batch_size=config.per_device_train_batch_size,
+            shuffle=not data.streaming,
+            drop_last=True,
+            num_workers=workers,
+            persistent_workers=workers > 0,
+            generator=torch.Generator().manual_seed(config.seed),
+        )
+    )
+    eval_loader = None
+    if data.eval is not None and len(data.eval) > 0:
+        eval_loader = DataLoader(
+            data.eval,
+            batch_size=eval_batch,
+            shuffle=False,
+            num_workers=workers,
+            generator=torch.Generator().manual_seed(config.seed),
+        )
+    if data.streaming:
+        batches_per_epoch = data.num_train // (config.per_device_train_batch_size * accelerator.num_processes)
+    else:
+        batches_per_epoch = math.ceil(
+            len(data.train) // config.per_device_train_batch_size / accelerator.num_processes
+        )
+    if batches_per_epoch == 0:
+        raise SynaptError(
+            f"{data.num_train} training clips cannot fill one batch of {config.per_device_train_batch_size} "
+            f"on {accelerator.num_processes} process(es): lower --per-device-train-batch-size"
+        )
+    steps_per_epoch = max(1, math.ceil(batches_per_epoch / config.gradient_accumulation_steps))
+    total_steps = config.max_steps or math.ceil(config.num_epochs * steps_per_epoch)
+    scheduler = get_scheduler(
+        config.lr_scheduler,
+        optimizer,
+        num_warmup_steps=int(config.warmup_ratio * total_steps) * accelerator.num_processes,
+        num_training_steps=total_steps * accelerator.num_processes,
+    )
+    if config.torch_compile:
+        model = torch.compile(model)
+    if data.streaming:  # each process streams its own shard of clip indices: no dispatching
+        model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+        if eval_loader is not None:
+            eval_loader = accelerator.prepare(eval_loader)
+    elif eval_loader is not None:
+        model, optimizer, scheduler, train_loader, eval_loader = accelerator.prepare(
+            model, optimizer, scheduler, train_loader, eval_loader
+        )
+    else:
+        model, optimizer, scheduler, train_loader = accelerator.prepare(
+            model, optimizer, scheduler, train_loader
+        )
+    return _Run(
+        accelerator,
+        config,
+        model,
+        optimizer,
+        scheduler,
+        train_loader,
+        eval_loader,
+        data,
+        steps_per_epoch,
+        total_steps,
+        output_dir,
+    )
+
+
+def _batch_generator(
+    config: TrainConfig, accelerator: Accelerator, epoch: int, batch_index: int
+) -> torch.Generator:
+    """A generator for per-batch randomness (MAE masks) that depends only on where the batch is in training."""
+    seed = (config.seed * 1_000_003 + epoch * 100_003 + batch_index * 101 + accelerator.process_index) % (
+        2**63
+    )
+    return torch.Generator().manual_seed(seed)
+
+
+def _loss(run: _Run, batch: dict[str, torch.Tensor], epoch: int, batch_index: int) -> torch.Tensor:
+    config, model = run.config, run.model
+    pixel_values = batch["pixel_values"]
+    if config.mode == "mae":
+        unwrapped = run.accelerator.unwrap_model(model)
+        mask = tube_mask_for_config(
+            unwrapped.config,
+            pixel_values.shape[0],
+            config.mask_ratio,
+            _batch_generator(config, run.accelerator, epoch, batch_index),
+            pixel_values.device,
+        )
+        return model(pixel_values=pixel_values, bool_masked_pos=mask).loss
+    logits = model(pixel_values=pixel_values).logits
+    return F.cross_entropy(logits.float(), batch["labels"], label_smoothing=config.resolved_label_smoothing)
+
+
+def _set_train_mode(run: _Run) -> None:
+    if run.config.protocol == "linear-probe":
+        probe_train_mode(run.accelerator.unwrap_model(run.model))
+    else:
+        run.model.train()
+
+
+def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
+    accelerator, config = run.accelerator, run.config
+    num_epochs = math.ceil(run.total_steps / run.steps_per_epoch)
+    accelerator.print(
+        f"training {config.model} ({config.mode}, {config.protocol}): {run.data.num_train} clips, "
+        f"{run.data.num_classes} classes, {run.total_steps} steps, {accelerator.num_processes} process(es), "
+        f"mixed precision {accelerator.mixed_precision}"
+    )
+    progress = tqdm(
+        total=run.total_steps,
+        initial=state.global_step,
+        desc="steps",
+        disable=not accelerator.is_local_main_process or config.disable_progress_bar,
+    )
+    metrics: dict[str, Any] = {}
+    running_loss, running_count = 0.0, 0
+    started = time.perf_counter()
+    samples_at_start = state.samples_seen
+    while state.global_step < run.total_steps and state.epoch < num_epochs:
+        _set_train_mode(run)
+        loader = _epoch_loader(run, state)
+        for batch in loader:
+            batch = _to_device(batch, accelerator.device)
+            with accelerator.accumulate(run.model):
+                loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
+                _check_finite(accelerator, loss, state)
+                accelerator.backward(loss)
+                if accelerator.sync_gradients and config.max_grad_norm:
+                    accelerator.clip_grad_norm_(
+                        [p for p in run.model.parameters() if p.requires_grad], config.max_grad_norm
+                    )
+                run.optimizer.step()
+                run.scheduler.step()
+                run.optimizer.zero_grad(set_to_none=True)
+            state.batches_in_epoch += 1
+            state.samples_seen += batch["pixel_values"].shape[0] * accelerator.num_processes
+            running_loss += float(loss.detach())
+            running_count += 1
+            if not accelerator.sync_gradients:
+                continue
+            state.global_step += 1
+            progress.update(1)
+            if state.global_step % config.logging_steps == 0 or state.global_step == run.total_steps:
+                logs = {"train_loss": running_loss / running_count, "lr": run.scheduler.get_last_lr()[-1]}
+                progress.set_postfix(loss=f"{logs['train_loss']:.4f}")
+                accelerator.log(logs, step=state.global_step)
+                metrics["train_loss"] = logs["train_loss"]
+                running_loss, running_count = 0.0, 0
+            if config.checkpointing_steps and state.global_step % config.checkpointing_steps == 0:
+                save_checkpoint(run, state)
+            if state.global_step >= run.total_steps:
+                break
+        else:
+            state.epoch += 1
+            state.batches_in_epoch = 0
+        if running_count:
+            metrics["train_loss"] = running_loss / running_count
+        finished = state.global_step >= run.total_steps
+        if run.eval_loader is not None and (config.eval_every_epoch or finished):
+            metrics.update(evaluate(run))
+            accelerator.log(
+                {f"eval_{k}": v for k, v in metrics.items() if k in _EVAL_KEYS}, step=state.global_step
+            )
+            accelerator.print(
+                f"epoch {state.epoch}: "
+                + ", ".join(f"{k} {metrics[k]:.4f}" for k in _EVAL_KEYS if isinstance(metrics.get(k), float))
+            )
+        if finished:
+            break
+    progress.close()
+    elapsed = time.perf_counter() - started
+    if run.eval_loader is not None and not any(k in metrics for k in _EVAL_KEYS):
+        metrics.update(evaluate(run))
+    if config.checkpointing_steps and state.global_step % config.checkpointing_steps:
+        save_checkpoint(run, state)  # the final step, so the run can be extended later
+    results = _results(run, state, metrics, elapsed, state.samples_seen - samples_at_start)
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        model = accelerator.unwrap_model(run.model)
+        if config.protocol == "linear-probe":
+            fold_probe_head(model)
+        export_model(model, run.data.processor, run.output_dir, config, results, run.data.label_names)
+    accelerator.wait_for_everyone()
+    return results
+
+
+_EVAL_KEYS = ("top1", "top5", "mean_class_accuracy", "eval_loss")
+
+
+def _epoch_loader(run: _Run, state: TrainState):
+    if run.data.streaming:
+        return run.data.stream_loader(run, state)
+    loader = run.train_loader
+    if hasattr(loader, "set_epoch"):
+        loader.set_epoch(state.epoch)
+    if hasattr(run.data.train, "set_epoch"):
+        run.data.train.set_epoch(state.epoch)  # per-item random draws depend on (seed, epoch, index)
+    if state.batches_in_epoch:
+        return run.accelerator.skip_first_batches(loader, state.batches_in_epoch)
+    return loader
+
+
+def _to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
+    return {
+        k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()
+    }
+
+
+def _check_finite(accelerator: Accelerator, loss: torch.Tensor, state: TrainState) -> None:
+    bad = torch.tensor([0.0 if torch.isfinite(loss.detach()).all() else 1.0], device=loss.device)
+    if accelerator.num_processes > 1:
+        bad = accelerator.reduce(bad, reduction="sum")
+    if float(bad.sum()) > 0:
+        raise NonFiniteLossError(
+            f"loss is {float(loss.detach())} at step {state.global_step + 1} (epoch {state.epoch}, batch "
+            f"{state.batches_in_epoch}); lower --learning-rate, raise --warmup-ratio, keep --max-grad-norm, use "
+            "--mixed-precision bf16 instead of fp16, or check the input clips; resume from the last good "
+            "checkpoint with --resume-from-checkpoint latest"
+        )
+
+
+def save_checkpoint(run: _Run, state: TrainState) -> Path:
+    """``save_state`` into ``checkpoint-N.tmp`` (all processes), then the main process renames it."""
+    accelerator = run.accelerator
+    temporary = temporary_checkpoint_dir(run.output_dir, state.global_step)
+    if accelerator.is_main_process and temporary.exists():
+        shutil.rmtree(temporary)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(temporary))
+    accelerator.wait_for_everyone()
+    final = run.output_dir / f"checkpoint-{state.global_step}"
+    if accelerator.is_main_process:
+        state.save(temporary)
+        run.config.save(temporary / "training_args.json")
+        final = finalize_checkpoint(
+            temporary, run.output_dir, state.global_step, run.config.checkpoints_total_limit
+        )
+    accelerator.wait_for_everyone()
+    return final
+
+
+@torch.no_grad()
+def evaluate(run: _Run) -> dict[str, float]:
+    """Top-1/top-5/mean class accuracy (supervised) or masked reconstruction loss (MAE) on the eval split."""
+    accelerator, model = run.accelerator, run.model
+    model.eval()
+    logits_parts, label_parts, loss_parts = [], [], []
+    for batch_index, batch in enumerate(run.eval_loader):
+        batch = _to_device(batch, accelerator.device)
+        if run.config.mode == "mae":
+            loss = _loss(run, batch, epoch=-1, batch_index=batch_index).detach().float()
+            loss_parts.append(accelerator.gather_for_metrics(loss.repeat(batch["pixel_values"].shape[0])))
+            continue
+        logits = model(pixel_values=batch["pixel_values"]).logits.float()
+        logits, labels = accelerator.gather_for_metrics((logits, batch["labels"]))
+        logits_parts.append(logits.cpu())
+        label_parts.append(labels.cpu())
+    _set_train_mode(run)
+    if run.config.mode == "mae":
+        return {"eval_loss": float(torch.cat(loss_parts).mean())}
+    logits, labels = torch.cat(logits_parts), torch.cat(label_parts)
+    metrics = classification_metrics(logits, labels, run.data.num_classes)
+    metrics["eval_loss"] = float(F.cross_entropy(logits, labels))
+    return {k: float(v) for k, v in metrics.items()}
+
+
+def _results(
+    run: _Run, state: TrainState, metrics: dict[str, Any], elapsed: float, samples: int
+) -> dict[str, Any]:
+    config = run.config
+    return {
+        "top1": metrics.get("top1"),
+        "top5": metrics.get("top5"),
+        "mean_class_accuracy": metrics.get("mean_class_accuracy"),
+        "eval_loss": metrics.get("eval_loss"),
+        "train_loss": metrics.get("train_loss"),
+        "output_dir": str(run.output_dir),
+        "num_train": run.data.num_train,
+        "num_val": run.data.num_eval,
+        "num_classes": run.data.num_classes,
+        "label_names": run.data.label_names,
+        "model": config.model,
+        "mode": config.mode,
+        "protocol": config.protocol,
+        "global_step": state.global_step,
+        "epochs": state.epoch,
+        "num_processes": run.accelerator.num_processes,
+        "mixed_precision": run.accelerator.mixed_precision,
+        "train_runtime_s": round(elapsed, 3),
+        "train_clips_per_second": round(samples / elapsed, 3) if elapsed > 0 else None,
+    }
