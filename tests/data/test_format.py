@@ -92,10 +92,18 @@ def test_existing_output_is_refused_unless_overwrite(tmp_path, known_content):
 
 def test_failed_save_leaves_nothing_complete_looking(tmp_path, known_content):
     out = tmp_path / "set"
-    unsaveable = datasets.DatasetDict({"train": _dataset(known_content, rows=1)["train"], "bad/name": None})
-    with pytest.raises(Exception):  # noqa: B017 - any failure inside save_to_disk
-        fmt.save_dataset_atomic(unsaveable, out)
+    train = _dataset(known_content, rows=1)["train"]
+    # save_to_disk writes dataset_dict.json and the train split, then fails on the second split
+    half_saveable = datasets.DatasetDict({"train": train, "validation": None})
+    with pytest.raises(AttributeError):
+        fmt.save_dataset_atomic(half_saveable, out)
     assert list(tmp_path.iterdir()) == []
+    # with overwrite, a failed save keeps the previous output intact
+    fmt.save_dataset_atomic(datasets.DatasetDict({"train": train}), out)
+    with pytest.raises(AttributeError):
+        fmt.save_dataset_atomic(half_saveable, out, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+    assert list(fmt.load_video_dataset(out)) == ["train"]
 
 
 def test_missing_columns_and_sources_are_clear_errors(tmp_path):
