@@ -48,3 +48,70 @@ def decoded_indices(known_content):
         return known_content.indices(decode_frames(data, np.arange(probe(data).num_frames)))
 
     return read
+
+
+def tiny_videomae(out_dir: Path, num_frames: int = 4, image_size: int = 32) -> Path:
+    """A minuscule VideoMAE pretraining checkpoint folder (random weights, real save_pretrained)."""
+    import torch
+    from transformers import VideoMAEConfig, VideoMAEForPreTraining
+
+    config = VideoMAEConfig(
+        image_size=image_size,
+        patch_size=16,
+        num_frames=num_frames,
+        tubelet_size=2,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        decoder_hidden_size=32,
+        decoder_num_hidden_layers=1,
+        decoder_num_attention_heads=2,
+        decoder_intermediate_size=64,
+    )
+    torch.manual_seed(1)
+    VideoMAEForPreTraining(config).save_pretrained(out_dir)
+    return out_dir
+
+
+def coloured_dataset(
+    out_dir: Path, seed: int, num_frames: int = 6, size: int = 32, per_class: int = 3
+) -> Path:
+    """Two classes of tiny clips: a square moving right (class 0) or down (class 1) on a random background."""
+    rng = np.random.default_rng(seed)
+    splits = {}
+    for split in ("train", "validation"):
+        rows = []
+        for label in (0, 1):
+            for i in range(per_class):
+                frames = np.empty((num_frames, size, size, 3), dtype=np.uint8)
+                frames[:] = rng.integers(0, 256, size=3, dtype=np.uint8)
+                for t in range(num_frames):
+                    x, y = (4 + 3 * t, 12) if label == 0 else (12, 4 + 3 * t)
+                    frames[t, y : y + 8, x : x + 8] = 255
+                name = f"{split}/{label}_{i}.mp4"
+                rows.append(
+                    {
+                        "video": video_value(encode_video(frames, fps=10, crf=15), name),
+                        "label": label,
+                        "num_frames": num_frames,
+                        "width": size,
+                        "height": size,
+                        "fps": 10.0,
+                        "path": name,
+                    }
+                )
+        splits[split] = datasets.Dataset.from_list(rows, features=video_features(["right", "down"]))
+    return save_dataset_atomic(datasets.DatasetDict(splits), out_dir)
+
+
+@pytest.fixture(scope="session")
+def transfer_inputs(tmp_path_factory) -> dict[str, Path]:
+    """Shared by the transfer tests: checkpoint `ckpt` (4 frames, 32 px), `long` (8 frames), two datasets."""
+    root = tmp_path_factory.mktemp("transfer_inputs")
+    return {
+        "ckpt": tiny_videomae(root / "ckpt"),
+        "long": tiny_videomae(root / "long", num_frames=8),
+        "set_a": coloured_dataset(root / "set_a", seed=1),
+        "set_b": coloured_dataset(root / "set_b", seed=2),
+    }
