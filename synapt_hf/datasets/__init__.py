@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 
 BUILDERS: dict[str, str] = {
     "folder": "synapt_hf.datasets.folder:FolderBuilder",
+    "synapt150": "synapt_hf.datasets.synapt150:SynAPT150Builder",
+    "kinetics150": "synapt_hf.datasets.kinetics150:Kinetics150Builder",
+    "ucf101": "synapt_hf.datasets.ucf101:UCF101Builder",
+    "hmdb51": "synapt_hf.datasets.hmdb51:HMDB51Builder",
+    "diving48": "synapt_hf.datasets.diving48:Diving48Builder",
+    "mini-ssv2": "synapt_hf.datasets.mini_ssv2:MiniSSV2Builder",
+    "ikea-fa": "synapt_hf.datasets.ikea_fa:IkeaFABuilder",
+    "uav-human": "synapt_hf.datasets.uav_human:UAVHumanBuilder",
 }
 
 

@@ -1,0 +1,230 @@
+"""The base of the named SynAPT builders (synapt150, kinetics150 and the six downstream sets).
+
+A named builder parses its split files (a module's `parse(root, splits, **options)` returning
+`ParsedSplits`), runs the structural checks and the documented-size checks, resolves every listed clip
+under `--root` (extension-less names, `PRE_` variants, roots one level off), fails when more than
+`--max-missing` of them are missing (naming the first few), optionally re-encodes the clips, and hands
+the clips to the shared `DatasetBuilder` pipeline (probe, embed, atomic save, card, push).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any, ClassVar
+
+from synapt_hf.data.manifest import VideoPathResolver
+from synapt_hf.datasets.builder import DatasetBuilder
+from synapt_hf.datasets.catalog_info import DatasetInfo, dataset_info
+from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
+from synapt_hf.datasets.splits import ParsedSplits, check_documented, check_parsed, resolve_entry
+from synapt_hf.errors import SynaptError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_MISSING = 0.01
+SHOWN_MISSING = 5
+
+
+class NamedBuilder(DatasetBuilder):
+    """Shared behaviour of the named builders; subclasses set `name` and implement `parse_splits`."""
+
+    license: ClassVar[str] = "other"
+    default_split_by: ClassVar[str] = "none"
+    extra_columns: ClassVar[dict[str, str]] = {}  # column -> datasets.Value dtype
+    info: ClassVar[DatasetInfo]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            info = dataset_info(cls.name)
+            cls.info = info
+            cls.pretty_name = info.pretty_name
+            cls.description = info.description
+            cls.homepage = info.sources[0].homepage
+            cls.citation = "\n".join(source.citation for source in info.sources)
+            if len(info.extra_citations) > 1:  # the card template cites SynAPT itself already
+                cls.citation += "\n" + "\n".join(info.extra_citations[1:])
+
+    def __init__(
+        self,
+        root: str | Path,
+        splits: list[str] | None = None,
+        max_missing: float = DEFAULT_MAX_MISSING,
+        size_check: bool = True,
+        short_side: int | None = None,
+        reencode_cache: str | Path | None = None,
+        num_proc: int = 1,
+        out: str | Path | None = None,
+    ) -> None:
+        self.root = Path(root).expanduser()
+        self.splits = [Path(s).expanduser() for s in splits] if splits else None
+        self.max_missing = max_missing
+        self.size_check = size_check
+        self.short_side = short_side
+        self.num_proc = num_proc
+        if reencode_cache is None and short_side is not None:
+            base = Path(out).expanduser() if out is not None else self.root / f"{self.name}-reencoded"
+            reencode_cache = base.with_name(f"{base.name}.reencode-cache")
+        self.reencode_cache = Path(reencode_cache).expanduser() if reencode_cache is not None else None
+        self._parsed: ParsedSplits | None = None
+
+    # ----- CLI -----------------------------------------------------------------------------------
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--root", required=True, help="the folder the split files' paths are relative to")
+        parser.add_argument(
+            "--splits",
+            nargs="+",
+            metavar="DIR_OR_FILE",
+            help="split files, or folders holding them (default: look in --root); see docs/datasets_named.md",
+        )
+        parser.add_argument(
+            "--max-missing",
+            type=float,
+            default=DEFAULT_MAX_MISSING,
+            metavar="FRACTION",
+            help="fail when more than this fraction of listed clips is missing (default 0.01)",
+        )
+        parser.add_argument(
+            "--no-size-check",
+            action="store_true",
+            help="build partial lists: do not require every class and the documented clip count in each split "
+            "(the number of class names is still checked)",
+        )
+        parser.add_argument(
+            "--short-side",
+            type=int,
+            metavar="PIXELS",
+            help="re-encode every clip to H.264 with this short side (e.g. 256 or 320) while building",
+        )
+        parser.add_argument(
+            "--reencode-cache",
+            metavar="DIR",
+            help="where re-encoded files are kept between runs (default: OUT.reencode-cache next to --out)",
+        )
+        cls.add_dataset_arguments(parser)
+
+    @classmethod
+    def add_dataset_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Flags of one dataset (e.g. `--split-number`)."""
+        return None
+
+    @classmethod
+    def common_kwargs(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return {
+            "root": args.root,
+            "splits": args.splits,
+            "max_missing": args.max_missing,
+            "size_check": not args.no_size_check,
+            "short_side": args.short_side,
+            "reencode_cache": args.reencode_cache,
+            "num_proc": getattr(args, "num_proc", 1),
+            "out": getattr(args, "out", None),
+        }
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> NamedBuilder:
+        return cls(**cls.common_kwargs(args))
+
+    # ----- parsing -------------------------------------------------------------------------------
+    def parse_splits(self) -> ParsedSplits:
+        """Parse this dataset's split files (module `parse`)."""
+        raise NotImplementedError
+
+    def documented_sizes_apply(self) -> bool:
+        """Whether every split must have the documented classes and clip counts."""
+        return self.size_check
+
+    def refine(self, parsed: ParsedSplits) -> ParsedSplits:
+        """A hook after the documented checks (SynAPT subsets); the identity by default."""
+        return parsed
+
+    def check(self) -> None:
+        if not self.root.is_dir():
+            raise SynaptError(f"--root {self.root}: not a directory")
+        for path in self.splits or []:
+            if not path.exists():
+                raise SynaptError(f"--splits {path}: no such file or folder")
+        if not 0.0 <= self.max_missing <= 1.0:
+            raise SynaptError(f"--max-missing must be between 0 and 1, got {self.max_missing}")
+        if self.short_side is not None and self.short_side < 16:
+            raise SynaptError(f"--short-side must be at least 16, got {self.short_side}")
+
+    def parsed(self) -> ParsedSplits:
+        """The checked split lists (parsed once)."""
+        if self._parsed is None:
+            parsed = self.parse_splits()
+            check_parsed(self.name, parsed)
+            check_documented(self.name, parsed, check_splits=self.documented_sizes_apply())
+            self._parsed = self.refine(parsed)
+        return self._parsed
+
+    # ----- collecting ----------------------------------------------------------------------------
+    def collect(self) -> ClipCollection:
+        parsed = self.parsed()
+        resolver = VideoPathResolver(self.root, prefixes=("PRE_",))
+        clips: list[Clip] = []
+        bad: list[BadFile] = []
+        for split, entries in parsed.splits.items():
+            missing: list[str] = []
+            for entry in entries:
+                file = resolve_entry(resolver, entry)
+                if file is None:
+                    missing.append(entry.path)
+                    bad.append(
+                        BadFile(
+                            entry.path, f"listed in {entry.origin} but not found under {self.root}", split
+                        )
+                    )
+                    continue
+                relative = file.relative_to(self.root).as_posix()
+                clips.append(Clip(file, relative, entry.label, split, entry.origin, dict(entry.extra)))
+            self._check_missing(split, len(entries), missing)
+        if self.short_side is not None and clips:
+            from synapt_hf.datasets.reencode import reencode_clips
+
+            assert self.reencode_cache is not None
+            clips, failed = reencode_clips(clips, self.reencode_cache, self.short_side, self.num_proc)
+            bad.extend(failed)
+        return ClipCollection(list(parsed.class_names), clips, bad)
+
+    def _check_missing(self, split: str, listed: int, missing: list[str]) -> None:
+        if not missing:
+            return
+        fraction = len(missing) / listed
+        shown = ", ".join(missing[:SHOWN_MISSING]) + (" ..." if len(missing) > SHOWN_MISSING else "")
+        message = f"{self.name} {split}: {len(missing)} of {listed} listed clips ({fraction:.2%}) not found under {self.root}"
+        if fraction > self.max_missing:
+            raise SynaptError(f"{message}, more than --max-missing {self.max_missing:.2%}; first: {shown}")
+        log.warning("%s (left out): %s", message, shown)
+
+    # ----- dataset card --------------------------------------------------------------------------
+    def extra_features(self) -> dict[str, Any]:
+        import datasets
+
+        return {column: datasets.Value(dtype) for column, dtype in self.extra_columns.items()}
+
+    def card_details(self) -> dict[str, Any]:
+        parsed = self.parsed()
+        info = self.info
+        details: dict[str, Any] = {
+            "split files": f"{parsed.split_format}: " + ", ".join(f"`{Path(f).name}`" for f in parsed.files),
+            "where to get the split files": info.split_files,
+            "documented split sizes": ", ".join(f"{k} {v:,}" for k, v in info.split_sizes.items())
+            + f" ({info.num_classes} classes)",
+            "listed clips": ", ".join(f"{k} {len(v):,}" for k, v in parsed.splits.items()),
+        }
+        for source in info.sources:
+            details[f"licence ({source.name})"] = f"{source.licence}; <{source.homepage}>"
+        if "source" in self.extra_columns:
+            per_source = Counter(e.extra.get("source") for entries in parsed.splits.values() for e in entries)
+            details["clips per source"] = ", ".join(f"{k} {v:,}" for k, v in sorted(per_source.items()))
+        if self.short_side is not None:
+            details["re-encoding"] = (
+                f"every clip re-encoded to H.264 MP4 with short side {self.short_side} (never upscaled; "
+                "clips already H.264 at or below that size kept as they are)"
+            )
+        return details
