@@ -1,0 +1,1 @@
+"""The model catalog: model cards, Hub publishing, local cache installs and browsing."""

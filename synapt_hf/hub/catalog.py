@@ -1,0 +1,314 @@
+"""The catalog spec (`model_cards/catalog.yaml`): one entry per checkpoint, with its transfer results.
+
+`list_pretrained(**filters)` is the Python view of the catalog, in the spirit of open_clip's
+`list_pretrained()` and timm's `list_models(pretrained=True)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from synapt_hf.errors import SynaptError
+from synapt_hf.hub.repo_ids import validate_repo_id
+from synapt_hf.hub.results import TransferResult, read_results, rows_for_checkpoint, summarize
+
+PRETRAIN_MODES = ("supervised", "mae", "mae-then-supervised")
+ARCHITECTURES = ("videomae", "timesformer")
+CATALOG_ENV = "SYNAPT_CATALOG"
+DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "model_cards" / "catalog.yaml"
+FILTER_KEYS = ("arch", "pretrain", "mode", "sort", "protocol")
+
+
+@dataclass(frozen=True)
+class PretrainData:
+    """What a checkpoint was pretrained on: a key (`synapt150`, `kinetics150`, ...) and its description."""
+
+    key: str
+    description: str = ""
+    num_classes: int | None = None
+    num_videos: int | None = None
+    hub_dataset: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One published (or publishable) checkpoint."""
+
+    repo_id: str
+    architecture: str
+    size: str
+    num_frames: int
+    resolution: int
+    pretrain: PretrainData
+    mode: str
+    epochs: float | None = None
+    steps: int | None = None
+    base_model: str | None = None
+    license: str = "apache-2.0"
+    model_dir: Path | None = None
+    results_names: tuple[str, ...] = ()
+    note: str = ""
+    results: tuple[TransferResult, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.repo_id.split("/", 1)[1]
+
+    def top1(self, dataset: str, protocol: str | None = None) -> float | None:
+        """Top-1 on `dataset` (fine-tuning first, then linear probe unless `protocol` is given)."""
+        protocols = (protocol,) if protocol else ("finetune", "linear-probe")
+        for wanted in protocols:
+            for result in self.results:
+                if result.dataset == dataset and result.protocol == wanted:
+                    return result.top1
+        return None
+
+    def load_snippet(self) -> str:
+        return (
+            "from transformers import AutoModelForVideoClassification, AutoImageProcessor\n"
+            f'model = AutoModelForVideoClassification.from_pretrained("{self.repo_id}")\n'
+            f'processor = AutoImageProcessor.from_pretrained("{self.repo_id}")'
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "repo_id": self.repo_id,
+            "architecture": self.architecture,
+            "size": self.size,
+            "num_frames": self.num_frames,
+            "resolution": self.resolution,
+            "pretrain": self.pretrain.key,
+            "pretrain_description": self.pretrain.description,
+            "pretrain_num_classes": self.pretrain.num_classes,
+            "pretrain_num_videos": self.pretrain.num_videos,
+            "pretrain_dataset": self.pretrain.hub_dataset,
+            "mode": self.mode,
+            "epochs": self.epochs,
+            "steps": self.steps,
+            "base_model": self.base_model,
+            "license": self.license,
+            "note": self.note,
+            "results": [result.to_dict() for result in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    title: str
+    namespace: str
+    description: str = ""
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    repo_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    collection: CollectionSpec | None
+    models: tuple[CatalogEntry, ...]
+    datasets: tuple[DatasetRef, ...] = ()
+    report_dir: Path | None = None
+    previews: tuple[Path, ...] = ()
+
+    def entry(self, repo_id: str) -> CatalogEntry:
+        for entry in self.models:
+            if entry.repo_id == repo_id or entry.name == repo_id:
+                return entry
+        known = ", ".join(entry.repo_id for entry in self.models) or "none"
+        raise SynaptError(f"{self.path}: no catalog entry {repo_id!r} (known: {known})")
+
+
+def _require(mapping: dict, key: str, kind: type | tuple[type, ...], where: str):
+    if key not in mapping or mapping[key] is None:
+        raise SynaptError(f"{where}: missing required field '{key}'")
+    value = mapping[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise SynaptError(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _optional(mapping: dict, key: str, kind: type | tuple[type, ...], where: str):
+    if mapping.get(key) is None:
+        return None
+    return _require(mapping, key, kind, where)
+
+
+def _resolve(base: Path, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(os.path.expandvars(value)).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def parse_pretrain(raw: object, where: str) -> PretrainData:
+    if isinstance(raw, str):
+        return PretrainData(key=raw)
+    if not isinstance(raw, dict):
+        raise SynaptError(f"{where}: field 'pretrain' must be a key or a mapping with 'data'")
+    where = f"{where}.pretrain"
+    hub_dataset = _optional(raw, "hub_dataset", str, where)
+    if hub_dataset:
+        validate_repo_id(hub_dataset, f"{where}.hub_dataset")
+    return PretrainData(
+        key=_require(raw, "data", str, where),
+        description=_optional(raw, "description", str, where) or "",
+        num_classes=_optional(raw, "num_classes", int, where),
+        num_videos=_optional(raw, "num_videos", int, where),
+        hub_dataset=hub_dataset,
+    )
+
+
+def parse_entry(raw: object, where: str, base: Path, shared_rows: list[dict] | None) -> CatalogEntry:
+    """Build one entry from its YAML mapping; every error names `where` (e.g. `catalog.yaml: models[2]`)."""
+    if not isinstance(raw, dict):
+        raise SynaptError(f"{where}: expected a mapping")
+    repo_id = validate_repo_id(_require(raw, "repo_id", str, where), f"{where}.repo_id")
+    where = f"{where} ({repo_id})"
+    architecture = _require(raw, "architecture", str, where)
+    if architecture not in ARCHITECTURES:
+        raise SynaptError(
+            f"{where}: architecture must be one of {', '.join(ARCHITECTURES)}, got {architecture!r}"
+        )
+    mode = _require(raw, "mode", str, where)
+    if mode not in PRETRAIN_MODES:
+        raise SynaptError(f"{where}: mode must be one of {', '.join(PRETRAIN_MODES)}, got {mode!r}")
+    if "pretrain" not in raw:
+        raise SynaptError(f"{where}: missing required field 'pretrain'")
+    base_model = _optional(raw, "base_model", str, where)
+    if base_model:
+        validate_repo_id(base_model, f"{where}.base_model")
+    model_dir = _resolve(base, _optional(raw, "model_dir", str, where))
+    names = {repo_id, repo_id.split("/", 1)[1]}
+    if model_dir is not None:
+        names.update({model_dir.name, str(model_dir)})
+    names.update(_optional(raw, "results_names", list, where) or [])
+    results_file = _resolve(base, _optional(raw, "results", str, where))
+    rows = read_results(results_file) if results_file is not None else (shared_rows or [])
+    return CatalogEntry(
+        repo_id=repo_id,
+        architecture=architecture,
+        size=str(_require(raw, "size", (str, int), where)),
+        num_frames=_require(raw, "num_frames", int, where),
+        resolution=_require(raw, "resolution", int, where),
+        pretrain=parse_pretrain(raw["pretrain"], where),
+        mode=mode,
+        epochs=_optional(raw, "epochs", (int, float), where),
+        steps=_optional(raw, "steps", int, where),
+        base_model=base_model,
+        license=_optional(raw, "license", str, where) or "apache-2.0",
+        model_dir=model_dir,
+        results_names=tuple(sorted(str(name) for name in names)),
+        note=_optional(raw, "note", str, where) or "",
+        results=tuple(summarize(rows_for_checkpoint(rows, names))),
+    )
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Read and validate a catalog YAML file (default: `$SYNAPT_CATALOG` or `model_cards/catalog.yaml`)."""
+    import yaml
+
+    path = Path(path or os.environ.get(CATALOG_ENV) or DEFAULT_CATALOG)
+    if not path.is_file():
+        raise SynaptError(f"{path}: catalog file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SynaptError(f"{path}: invalid YAML ({exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("models"), list):
+        raise SynaptError(f"{path}: expected a mapping with a 'models' list")
+    base = path.resolve().parent
+    results_file = _resolve(base, _optional(raw, "results", str, str(path)))
+    shared_rows = read_results(results_file) if results_file is not None and results_file.exists() else None
+    models = tuple(
+        parse_entry(item, f"{path.name}: models[{index}]", base, shared_rows)
+        for index, item in enumerate(raw["models"])
+    )
+    seen: set[str] = set()
+    for entry in models:
+        if entry.repo_id in seen:
+            raise SynaptError(f"{path.name}: repo id {entry.repo_id!r} appears twice")
+        seen.add(entry.repo_id)
+    collection = None
+    if raw.get("collection") is not None:
+        where = f"{path.name}: collection"
+        spec = _require(raw, "collection", dict, path.name)
+        collection = CollectionSpec(
+            title=_require(spec, "title", str, where),
+            namespace=_require(spec, "namespace", str, where),
+            description=_optional(spec, "description", str, where) or "",
+            private=bool(spec.get("private", False)),
+        )
+    datasets = []
+    for index, item in enumerate(raw.get("datasets") or []):
+        where = f"{path.name}: datasets[{index}]"
+        if not isinstance(item, dict):
+            raise SynaptError(f"{where}: expected a mapping with 'repo_id'")
+        repo_id = validate_repo_id(_require(item, "repo_id", str, where), f"{where}.repo_id")
+        datasets.append(DatasetRef(repo_id=repo_id, note=_optional(item, "note", str, where) or ""))
+    previews = tuple(_resolve(base, item) for item in raw.get("previews") or [])
+    return Catalog(
+        path=path,
+        collection=collection,
+        models=models,
+        datasets=tuple(datasets),
+        report_dir=_resolve(base, _optional(raw, "report_dir", str, path.name)),
+        previews=previews,
+    )
+
+
+def filter_entries(
+    entries: list[CatalogEntry] | tuple[CatalogEntry, ...],
+    arch: str | None = None,
+    pretrain: str | None = None,
+    mode: str | None = None,
+    sort: str | None = None,
+    protocol: str | None = None,
+) -> list[CatalogEntry]:
+    """Keep entries matching every given filter; `sort=DATASET` orders by top-1 there, best first."""
+    chosen = [
+        entry
+        for entry in entries
+        if (arch is None or entry.architecture == arch.lower())
+        and (pretrain is None or entry.pretrain.key.lower() == pretrain.lower())
+        and (mode is None or entry.mode == mode)
+    ]
+    if sort:
+        scored = [(entry.top1(sort, protocol), entry) for entry in chosen]
+        with_score = sorted((pair for pair in scored if pair[0] is not None), key=lambda pair: -pair[0])
+        chosen = [entry for _, entry in with_score] + [entry for score, entry in scored if score is None]
+    return chosen
+
+
+def list_pretrained(catalog: str | Path | Catalog | None = None, **filters) -> list[CatalogEntry]:
+    """Catalog entries, optionally filtered: `arch`, `pretrain`, `mode`, `sort` (dataset), `protocol`.
+
+    >>> import synapt_hf
+    >>> [e.repo_id for e in synapt_hf.list_pretrained(arch="videomae", sort="ucf101")]
+    """
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise SynaptError(
+            f"list_pretrained: unknown filter(s) {', '.join(unknown)} (use {', '.join(FILTER_KEYS)})"
+        )
+    loaded = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    return filter_entries(loaded.models, **filters)
+
+
+def transfer_datasets(entries: list[CatalogEntry] | tuple[CatalogEntry, ...]) -> list[str]:
+    """The datasets with results in any entry, in the benchmark's usual order."""
+    from synapt_hf.hub.results import DATASET_NAMES
+
+    seen = {result.dataset for entry in entries for result in entry.results}
+    order = list(DATASET_NAMES)
+    return sorted(seen, key=lambda name: (order.index(name) if name in order else len(order), name))
+
+
+def with_results(entry: CatalogEntry, results: list[TransferResult]) -> CatalogEntry:
+    return replace(entry, results=tuple(results))

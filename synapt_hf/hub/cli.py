@@ -1,0 +1,221 @@
+"""`synapt publish`, `synapt publish-catalog`, `synapt catalog list|show|html`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    publish = subparsers.add_parser(
+        "publish", help="publish a model folder to the Hub (or to the local HF cache with --local)"
+    )
+    publish.add_argument("model_dir", type=Path, help="a save_pretrained folder (config.json + weights)")
+    publish.add_argument("--repo-id", required=True, help="ORG/NAME on the Hub")
+    publish.add_argument("--private", action="store_true", help="create the repo as private")
+    publish.add_argument("--revision", default=None, help="branch to commit to (default: main)")
+    publish.add_argument("--local", action="store_true", help="install into the local HF cache; no network")
+    publish.add_argument(
+        "--cache-dir", type=Path, default=None, help="hub cache for --local (default: HF_HUB_CACHE)"
+    )
+    publish.add_argument(
+        "--catalog", type=Path, default=None, help="take card metadata from this catalog entry"
+    )
+    publish.add_argument("--results", type=Path, default=None, help="results.jsonl of the transfer benchmark")
+    publish.add_argument(
+        "--pretrain", default=None, help="pretraining data key for the card (e.g. synapt150)"
+    )
+    publish.add_argument(
+        "--mode", default=None, choices=("supervised", "mae", "mae-then-supervised"), help="pretraining mode"
+    )
+    publish.add_argument("--template", type=Path, default=None, help="model card Jinja template")
+    publish.set_defaults(func=run_publish)
+
+    publish_catalog = subparsers.add_parser(
+        "publish-catalog", help="publish every model of a catalog and update its Hub collection"
+    )
+    publish_catalog.add_argument("catalog", type=Path, help="catalog YAML (e.g. model_cards/catalog.yaml)")
+    publish_catalog.add_argument(
+        "--local", action="store_true", help="install all models into the local HF cache"
+    )
+    publish_catalog.add_argument("--cache-dir", type=Path, default=None)
+    publish_catalog.add_argument(
+        "--no-collection", action="store_true", help="do not touch the Hub collection"
+    )
+    publish_catalog.set_defaults(func=run_publish_catalog)
+
+    catalog = subparsers.add_parser("catalog", help="browse the catalog of synthetic-pretrained checkpoints")
+    actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="print the catalog as a table")
+    _catalog_source_args(listing)
+    listing.add_argument("--arch", default=None, help="architecture, e.g. videomae")
+    listing.add_argument("--pretrain", default=None, help="pretraining data key, e.g. synapt150")
+    listing.add_argument("--mode", default=None, help="supervised | mae | mae-then-supervised")
+    listing.add_argument(
+        "--sort", default=None, metavar="DATASET", help="sort by top-1 on DATASET (e.g. ucf101)"
+    )
+    listing.set_defaults(func=run_catalog_list)
+    show = actions.add_parser("show", help="print one entry with its results and the load snippet")
+    _catalog_source_args(show)
+    show.add_argument("id", help="ORG/NAME (or NAME)")
+    show.set_defaults(func=run_catalog_show)
+    html = actions.add_parser("html", help="write a static catalog page")
+    html.add_argument("--out", type=Path, required=True, help="output folder (index.html + assets/)")
+    html.add_argument(
+        "--catalog", type=Path, default=None, help="catalog YAML (default: model_cards/catalog.yaml)"
+    )
+    html.add_argument(
+        "--report-dir", type=Path, default=None, help="transfer report folder (scene-bias plot)"
+    )
+    html.add_argument(
+        "--previews", type=Path, nargs="*", default=None, help="preview GIFs or folders of GIFs"
+    )
+    html.set_defaults(func=run_catalog_html)
+
+
+def _catalog_source_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", type=Path, default=None, help="local catalog YAML")
+    parser.add_argument(
+        "--source",
+        choices=("auto", "hub", "local"),
+        default="auto",
+        help="auto: the Hub when reachable (models tagged 'synapt'), else the local catalog",
+    )
+    parser.add_argument("--author", default=None, help="only Hub models of this org/user")
+
+
+def _entry_for_publish(args):
+    from synapt_hf.hub.catalog import load_catalog, with_results
+    from synapt_hf.hub.model_folder import check_model_dir, entry_from_model_dir
+    from synapt_hf.hub.repo_ids import validate_repo_id
+    from synapt_hf.hub.results import read_results, rows_for_checkpoint, summarize
+
+    repo_id = validate_repo_id(args.repo_id, "--repo-id")
+    model_dir = check_model_dir(args.model_dir)
+    if args.catalog is not None:
+        entry = load_catalog(args.catalog).entry(repo_id)
+    else:
+        entry = entry_from_model_dir(model_dir, repo_id, pretrain=args.pretrain, mode=args.mode)
+    if args.results is not None:
+        names = {repo_id, repo_id.split("/", 1)[1], model_dir.name, str(model_dir), str(model_dir.resolve())}
+        names.update(entry.results_names)
+        entry = with_results(entry, summarize(rows_for_checkpoint(read_results(args.results), names)))
+    return model_dir, entry
+
+
+def run_publish(args) -> int:
+    model_dir, entry = _entry_for_publish(args)
+    if args.local:
+        from synapt_hf.hub.local_install import install_local
+
+        snapshot = install_local(
+            model_dir,
+            entry,
+            revision=args.revision or "main",
+            cache_dir=args.cache_dir,
+            template=args.template,
+        )
+        print(f"installed {entry.repo_id} into {snapshot}")
+        print(f'load offline: AutoModelForVideoClassification.from_pretrained("{entry.repo_id}")')
+        return 0
+    from synapt_hf.hub.publish import publish_model
+
+    report = publish_model(
+        model_dir,
+        entry,
+        private=args.private,
+        revision=args.revision,
+        endpoint=os.environ.get("HF_ENDPOINT"),
+        template=args.template,
+    )
+    if report.commit is None:
+        print(f"{report.repo_id}@{report.revision}: up to date, nothing uploaded")
+    else:
+        print(
+            f"{report.repo_id}@{report.revision}: committed {report.commit[:12]} ({len(report.uploaded)} files)"
+        )
+    return 0
+
+
+def run_publish_catalog(args) -> int:
+    from synapt_hf.hub.catalog import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    if args.local:
+        from synapt_hf.hub.local_install import install_local
+        from synapt_hf.hub.publish import check_catalog_folders
+
+        check_catalog_folders(catalog)
+        for entry in catalog.models:
+            print(
+                f"installed {entry.repo_id} into {install_local(entry.model_dir, entry, cache_dir=args.cache_dir)}"
+            )
+        return 0
+    from synapt_hf.hub.publish import publish_catalog
+
+    reports = publish_catalog(
+        catalog, endpoint=os.environ.get("HF_ENDPOINT"), collection=not args.no_collection
+    )
+    for report in reports:
+        state = "up to date" if report.commit is None else f"committed {report.commit[:12]}"
+        print(f"{report.repo_id}: {state}")
+    return 0
+
+
+def _entries(args) -> list:
+    from synapt_hf.hub.catalog import load_catalog
+
+    if args.source in ("auto", "hub"):
+        from synapt_hf.hub.hub_listing import hub_reachable, list_hub_entries
+
+        if args.source == "hub" or hub_reachable():
+            return list_hub_entries(author=args.author)
+        print("(Hub not reachable: showing the local catalog)", file=sys.stderr)
+    return list(load_catalog(args.catalog).models)
+
+
+def run_catalog_list(args) -> int:
+    from synapt_hf.hub.catalog import filter_entries
+    from synapt_hf.hub.table import catalog_table
+
+    entries = filter_entries(
+        _entries(args), arch=args.arch, pretrain=args.pretrain, mode=args.mode, sort=args.sort
+    )
+    print(catalog_table(entries))
+    return 0
+
+
+def run_catalog_show(args) -> int:
+    from synapt_hf.errors import SynaptError
+    from synapt_hf.hub.table import entry_details
+
+    entries = _entries(args)
+    match = [entry for entry in entries if args.id in (entry.repo_id, entry.name)]
+    if not match:
+        raise SynaptError(
+            f"no catalog entry {args.id!r} (known: {', '.join(e.repo_id for e in entries) or 'none'})"
+        )
+    print(entry_details(match[0]))
+    return 0
+
+
+def run_catalog_html(args) -> int:
+    from synapt_hf.hub.catalog import load_catalog
+    from synapt_hf.hub.html_page import write_catalog_page
+
+    catalog = load_catalog(args.catalog)
+    report_dir, previews = args.report_dir, args.previews
+    if report_dir is None and catalog.report_dir is not None:  # the catalog's defaults may not exist yet
+        report_dir = catalog.report_dir if catalog.report_dir.is_dir() else None
+        if report_dir is None:
+            print(
+                f"(no transfer report at {catalog.report_dir}: page without the scene-bias plot)",
+                file=sys.stderr,
+            )
+    if previews is None:
+        previews = [path for path in catalog.previews if path.exists()]
+    index = write_catalog_page(list(catalog.models), args.out, report_dir=report_dir, previews=previews)
+    print(f"wrote {index}")
+    return 0

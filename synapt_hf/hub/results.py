@@ -1,0 +1,132 @@
+"""Transfer results (`results.jsonl` of the transfer benchmark) summarized per dataset and protocol."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from synapt_hf.errors import SynaptError
+
+REQUIRED_FIELDS = ("checkpoint", "checkpoint_name", "dataset", "protocol", "seed", "status")
+METRICS = ("top1", "top5", "mean_class_accuracy")
+PROTOCOLS = ("finetune", "linear-probe")
+
+DATASET_NAMES = {
+    "ucf101": "UCF101",
+    "hmdb51": "HMDB51",
+    "diving48": "Diving48",
+    "ikea_furniture": "IKEA Furniture Assembly",
+    "uav": "UAV-Human",
+    "mini_ssv2": "Mini-SSv2",
+    "sim150": "SynAPT-150 (val)",
+    "kinetics150": "Kinetics-150 (val)",
+    "weizmann": "Weizmann",
+}
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """Mean over the successful seeds of one (dataset, protocol) pair, metrics as fractions in [0, 1]."""
+
+    dataset: str
+    protocol: str
+    top1: float
+    top5: float | None
+    mean_class_accuracy: float | None
+    num_seeds: int
+
+    @property
+    def dataset_name(self) -> str:
+        return DATASET_NAMES.get(self.dataset, self.dataset)
+
+    def to_dict(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "protocol": self.protocol,
+            "top1": self.top1,
+            "top5": self.top5,
+            "mean_class_accuracy": self.mean_class_accuracy,
+            "num_seeds": self.num_seeds,
+        }
+
+
+def _check_fraction(value: object, where: str, field: str, required: bool) -> None:
+    if value is None and not required:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise SynaptError(f"{where}: field '{field}' must be a fraction in [0, 1], got {value!r}")
+    if math.isnan(value):
+        raise SynaptError(f"{where}: field '{field}' is NaN")
+
+
+def validate_row(row: object, where: str) -> dict:
+    """Check one results row against the contract in docs/architecture.md; return it."""
+    if not isinstance(row, dict):
+        raise SynaptError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    missing = [field for field in REQUIRED_FIELDS if field not in row]
+    if missing:
+        raise SynaptError(f"{where}: missing field(s) {', '.join(missing)}")
+    if row["status"] not in ("ok", "failed"):
+        raise SynaptError(f"{where}: field 'status' must be 'ok' or 'failed', got {row['status']!r}")
+    if row["protocol"] not in PROTOCOLS:
+        raise SynaptError(
+            f"{where}: field 'protocol' must be one of {', '.join(PROTOCOLS)}, got {row['protocol']!r}"
+        )
+    if row["status"] == "ok":
+        _check_fraction(row.get("top1"), where, "top1", required=True)
+        _check_fraction(row.get("top5"), where, "top5", required=False)
+        _check_fraction(row.get("mean_class_accuracy"), where, "mean_class_accuracy", required=False)
+    return row
+
+
+def read_results(path: str | Path) -> list[dict]:
+    """Read and validate every row of a `results.jsonl` file; errors name the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise SynaptError(f"{path}: results file not found")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SynaptError(f"{where}: malformed JSON ({exc.msg})") from None
+        rows.append(validate_row(row, where))
+    return rows
+
+
+def rows_for_checkpoint(rows: list[dict], names: set[str]) -> list[dict]:
+    """The rows whose `checkpoint_name` or `checkpoint` is one of `names`."""
+    return [row for row in rows if row["checkpoint_name"] in names or str(row["checkpoint"]) in names]
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    if not present or len(present) != len(values):
+        return None
+    return sum(present) / len(present)
+
+
+def summarize(rows: list[dict]) -> list[TransferResult]:
+    """Average the `ok` rows per (dataset, protocol) over seeds; sorted by dataset then protocol."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        if row["status"] == "ok":
+            groups.setdefault((row["dataset"], row["protocol"]), []).append(row)
+    summary = []
+    for (dataset, protocol), group in sorted(groups.items()):
+        summary.append(
+            TransferResult(
+                dataset=dataset,
+                protocol=protocol,
+                top1=_mean([row["top1"] for row in group]),
+                top5=_mean([row.get("top5") for row in group]),
+                mean_class_accuracy=_mean([row.get("mean_class_accuracy") for row in group]),
+                num_seeds=len(group),
+            )
+        )
+    return summary

@@ -1,0 +1,195 @@
+"""Shared fixtures of the hub tests: a loopback fake Hub, a tiny real VideoMAE folder, results rows."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1] / ".." / "shared" / "data"
+WEIZMANN = DATA / "weizmann"
+LABELS = ["bend", "jack", "jump", "pjump", "run", "side", "skip", "walk", "wave1", "wave2"]
+TOKEN = "hf_synapt_test_secret_0123456789"
+
+
+def load_fake_hub_module():
+    """Import tests/hub/fake_hub.py by path (tests run with --import-mode=importlib); reusable by other areas."""
+    name = "synapt_tests_fake_hub"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HERE / "fake_hub.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture
+def fake_hub(monkeypatch, tmp_path):
+    """A started loopback Hub; HF_TOKEN is its token; xet is off so the client takes the plain LFS path."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with load_fake_hub_module().FakeHub(token=TOKEN) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        yield hub
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A real save_pretrained VideoMAE classifier (tiny config) with its image processor and training files."""
+    from transformers import VideoMAEConfig, VideoMAEForVideoClassification, VideoMAEImageProcessor
+
+    out = tmp_path_factory.mktemp("models") / "videomae-tiny-synapt"
+    config = VideoMAEConfig(
+        image_size=32,
+        patch_size=16,
+        num_frames=4,
+        tubelet_size=2,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: index for index, label in enumerate(LABELS)},
+    )
+    VideoMAEForVideoClassification(config).save_pretrained(out)
+    VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(
+        out
+    )
+    (out / "training_args.json").write_text(
+        json.dumps(
+            {"mode": "supervised", "dataset": "synapt150", "num_train_epochs": 3, "learning_rate": 1e-3}
+        )
+    )
+    (out / "all_results.json").write_text(json.dumps({"top1": 0.41, "top5": 0.9}))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_timesformer_dir(tmp_path_factory) -> Path:
+    """A real save_pretrained TimeSformer classifier (tiny config) with its image processor."""
+    from transformers import TimesformerConfig, TimesformerForVideoClassification, VideoMAEImageProcessor
+
+    out = tmp_path_factory.mktemp("models") / "timesformer-tiny"
+    config = TimesformerConfig(
+        image_size=32,
+        patch_size=16,
+        num_frames=4,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: index for index, label in enumerate(LABELS)},
+    )
+    TimesformerForVideoClassification(config).save_pretrained(out)
+    VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(
+        out
+    )
+    return out
+
+
+def result_row(
+    dataset: str,
+    protocol: str,
+    seed: int,
+    top1: float,
+    checkpoint_name: str = "videomae-tiny-synapt",
+    status: str = "ok",
+    top5: float | None = 0.9,
+    mca: float | None = 0.5,
+) -> dict:
+    """One results.jsonl row following the contract in docs/architecture.md."""
+    return {
+        "checkpoint": f"/runs/{checkpoint_name}",
+        "checkpoint_name": checkpoint_name,
+        "dataset": dataset,
+        "protocol": protocol,
+        "seed": seed,
+        "status": status,
+        "top1": top1 if status == "ok" else None,
+        "top5": top5 if status == "ok" else None,
+        "mean_class_accuracy": mca if status == "ok" else None,
+        "num_classes": 101,
+        "num_train": 100,
+        "num_val": 50,
+        "error": None if status == "ok" else "CUDA out of memory",
+        "config": {"epochs": 1},
+        "finished_at": "2026-11-26T12:00:00+00:00",
+    }
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+@pytest.fixture
+def results_file(tmp_path) -> Path:
+    rows = [
+        result_row("ucf101", "finetune", 0, 0.80, top5=0.95, mca=0.79),
+        result_row("ucf101", "finetune", 1, 0.70, top5=0.93, mca=0.69),
+        result_row("ucf101", "finetune", 2, 0.10, status="failed"),
+        result_row("diving48", "linear-probe", 0, 0.2345, top5=None, mca=None),
+        result_row("hmdb51", "finetune", 0, 0.55, checkpoint_name="someone-else"),
+        result_row("ucf101", "finetune", 0, 0.90, checkpoint_name="timesformer-tiny"),
+    ]
+    return write_rows(tmp_path / "results.jsonl", rows)
+
+
+@pytest.fixture
+def catalog_file(tmp_path, tiny_model_dir, tiny_timesformer_dir, results_file) -> Path:
+    """A catalog with two entries on the tiny model folder and the shared results file."""
+    text = f"""
+collection:
+  title: Test catalog
+  namespace: synapt-test
+  description: models for tests
+results: {results_file}
+datasets:
+  - repo_id: synapt-test/synapt-150
+    note: the pretraining data
+models:
+  - repo_id: synapt-test/videomae-tiny
+    model_dir: {tiny_model_dir}
+    architecture: videomae
+    size: tiny
+    num_frames: 4
+    resolution: 32
+    pretrain: {{data: synapt150, num_classes: 150, hub_dataset: synapt-test/synapt-150}}
+    mode: mae-then-supervised
+    epochs: 3
+  - repo_id: synapt-test/timesformer-tiny
+    model_dir: {tiny_timesformer_dir}
+    architecture: timesformer
+    size: tiny
+    num_frames: 4
+    resolution: 32
+    pretrain: kinetics150
+    mode: supervised
+"""
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def make_row():
+    """`make_row(dataset, protocol, seed, top1, ...)` -> a results row (see `result_row`)."""
+    return result_row
+
+
+@pytest.fixture
+def rows_writer():
+    """`rows_writer(path, rows)` writes a results.jsonl file."""
+    return write_rows

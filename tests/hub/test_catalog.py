@@ -1,0 +1,111 @@
+"""The catalog spec: loading, validation errors naming the entry, list_pretrained filters and sorting."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import synapt_hf
+from synapt_hf.errors import SynaptError
+from synapt_hf.hub.catalog import DEFAULT_CATALOG, load_catalog
+
+
+def test_catalog_entries_carry_their_transfer_results(catalog_file):
+    catalog = load_catalog(catalog_file)
+    assert [entry.repo_id for entry in catalog.models] == [
+        "synapt-test/videomae-tiny",
+        "synapt-test/timesformer-tiny",
+    ]
+    videomae = catalog.entry("synapt-test/videomae-tiny")
+    assert (
+        videomae.pretrain.hub_dataset == "synapt-test/synapt-150" and videomae.mode == "mae-then-supervised"
+    )
+    assert videomae.top1("ucf101") == pytest.approx(0.75)
+    assert videomae.top1("diving48") == pytest.approx(0.2345)
+    assert videomae.top1("hmdb51") is None  # that row belongs to another checkpoint
+    timesformer = catalog.entry("timesformer-tiny")
+    assert timesformer.pretrain.key == "kinetics150" and timesformer.top1("ucf101") == pytest.approx(0.90)
+    assert (
+        catalog.collection.title == "Test catalog" and catalog.datasets[0].repo_id == "synapt-test/synapt-150"
+    )
+
+
+def test_list_pretrained_filters_and_sorts(catalog_file):
+    ids = lambda entries: [entry.repo_id for entry in entries]  # noqa: E731
+    assert ids(synapt_hf.list_pretrained(catalog=catalog_file, arch="videomae")) == [
+        "synapt-test/videomae-tiny"
+    ]
+    assert ids(synapt_hf.list_pretrained(catalog=catalog_file, pretrain="KINETICS150")) == [
+        "synapt-test/timesformer-tiny"
+    ]
+    assert ids(synapt_hf.list_pretrained(catalog=catalog_file, sort="ucf101")) == [
+        "synapt-test/timesformer-tiny",
+        "synapt-test/videomae-tiny",
+    ]
+    # entries without a result on the sort dataset go last
+    assert (
+        ids(synapt_hf.list_pretrained(catalog=catalog_file, sort="diving48"))[0]
+        == "synapt-test/videomae-tiny"
+    )
+    assert synapt_hf.list_pretrained(catalog=catalog_file, mode="mae") == []
+    with pytest.raises(SynaptError, match="unknown filter"):
+        synapt_hf.list_pretrained(catalog=catalog_file, architecture="videomae")
+
+
+def _edit(catalog_file, change):
+    data = yaml.safe_load(catalog_file.read_text())
+    change(data)
+    catalog_file.write_text(yaml.safe_dump(data))
+    return catalog_file
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["models"][1].pop("architecture"),
+            r"models\[1\] \(synapt-test/timesformer-tiny\): missing required field 'architecture'",
+        ),
+        (
+            lambda d: d["models"][0].update(repo_id="no-org-here"),
+            r"models\[0\]\.repo_id: 'no-org-here' is not a Hub repo id of the form 'org/name'",
+        ),
+        (
+            lambda d: d["models"][0].update(repo_id="org/bad--name"),
+            r"models\[0\]\.repo_id: 'org/bad--name' is not a valid Hub repo id",
+        ),
+        (
+            lambda d: d["models"][0].update(mode="contrastive"),
+            r"\(synapt-test/videomae-tiny\): mode must be one of",
+        ),
+        (lambda d: d["models"][0].update(num_frames="16"), r"field 'num_frames' has the wrong type"),
+        (
+            lambda d: d["models"].append(dict(d["models"][0])),
+            r"repo id 'synapt-test/videomae-tiny' appears twice",
+        ),
+        (
+            lambda d: d.update(results="missing.jsonl"),
+            None,
+        ),  # a missing shared results file is allowed (not yet run)
+        (lambda d: d["models"][0].update(results="missing.jsonl"), r"missing.jsonl: results file not found"),
+    ],
+)
+def test_bad_entries_give_errors_naming_the_entry(catalog_file, change, message):
+    _edit(catalog_file, change)
+    if message is None:
+        assert load_catalog(catalog_file).models[0].results == ()
+        return
+    with pytest.raises(SynaptError, match=message):
+        load_catalog(catalog_file)
+
+
+def test_malformed_results_file_is_named(catalog_file, results_file):
+    results_file.write_text(results_file.read_text() + "{broken\n")
+    with pytest.raises(SynaptError, match=r"results.jsonl:7: malformed JSON"):
+        load_catalog(catalog_file)
+
+
+def test_shipped_catalog_is_valid():
+    catalog = load_catalog(DEFAULT_CATALOG)
+    assert catalog.models and catalog.collection is not None
+    assert all(entry.repo_id.count("/") == 1 for entry in catalog.models)
