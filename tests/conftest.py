@@ -84,10 +84,13 @@ def write_video(
         stream = output.add_stream(codec, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.codec_context.gop_size = gop_size
-        defaults = {"libx264": {"crf": "12"}, "mpeg4": {"qscale": "2"}}.get(codec, {})
+        defaults = {"libx264": {"crf": "12"}}.get(codec, {})
         stream.options = {**defaults, **(options or {})}
         if codec == "libvpx":
             stream.bit_rate = 5_000_000
+        if codec == "mpeg4":  # fixed fine quantiser
+            stream.codec_context.qmin = stream.codec_context.qmax = 3
+            stream.bit_rate = 20_000_000
         if pts_ms is not None:
             stream.codec_context.time_base = Fraction(1, 1000)
         for k in range(num_frames):

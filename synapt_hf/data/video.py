@@ -65,6 +65,8 @@ def _open_video(
         file: io.BytesIO | str = io.BytesIO(bytes(source))
     else:
         path = Path(source)
+        if path.is_dir():
+            raise VideoDecodeError(f"{name}: is a directory, not a video file")
         if not path.is_file():
             raise VideoDecodeError(f"{name}: no such file")
         if path.stat().st_size == 0:
@@ -325,6 +327,9 @@ def encode_video(
             stream.options = {**_quality_options(encoder, crf), **(options or {})}
             if encoder == "libvpx":  # VP8 CRF is capped by the target bit rate: keep it generous
                 stream.bit_rate = 20_000_000
+            if encoder in _QUANTISER_CODECS:  # no CRF: pin the quantiser (a generous bit-rate cap)
+                stream.codec_context.qmin = stream.codec_context.qmax = mpeg_quantiser(crf)
+                stream.bit_rate = 50_000_000
             for frame_pixels in array:
                 frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_pixels), format="rgb24")
                 for packet in stream.encode(frame):
@@ -343,9 +348,15 @@ def _quality_options(encoder: str, crf: int) -> dict[str, str]:
         return {"crf": str(min(max(crf, 4), 63))}
     if encoder == "libvpx-vp9":
         return {"crf": str(min(max(crf, 0), 63)), "b": "0"}
-    if encoder in ("mpeg4", "mpeg2video", "mpeg1video", "msmpeg4v2", "msmpeg4"):
-        return {"qscale": str(max(2, crf // 8))}
     return {}
+
+
+_QUANTISER_CODECS = ("mpeg4", "mpeg2video", "mpeg1video", "msmpeg4v2", "msmpeg4", "mjpeg")
+
+
+def mpeg_quantiser(crf: int) -> int:
+    """The fixed quantiser (2 best .. 31 worst) used for encoders without CRF: ``clip(round(crf / 5), 2, 31)``."""
+    return int(min(max(round(crf / 5), 2), 31))
 
 
 def _pad_to_even(array: np.ndarray, rows: bool, cols: bool) -> np.ndarray:

@@ -120,6 +120,21 @@ def test_encode_video_round_trip(known_content, codec, container, decoder):
     assert known_content.indices(decode_frames(data, order)) == order
 
 
+@pytest.mark.parametrize(
+    ("codec", "container"), [("h264", "mp4"), ("mpeg4", "avi"), ("vp8", "webm"), ("vp9", "webm")]
+)
+def test_encode_video_crf_controls_quality(codec, container):
+    rng = np.random.default_rng(0)
+    blocks = rng.integers(0, 256, (6, 8, 10, 3), dtype=np.uint8)
+    frames = np.kron(blocks, np.ones((1, 8, 8, 1), dtype=np.uint8))  # (6, 64, 80, 3) hard-edged texture
+    fine, coarse = (
+        encode_video(frames, fps=10, codec=codec, container=container, crf=crf) for crf in (8, 50)
+    )
+    assert len(fine) > 1.3 * len(coarse)
+    error = np.abs(decode_frames(fine, range(6)).astype(int) - frames).mean()
+    assert error < np.abs(decode_frames(coarse, range(6)).astype(int) - frames).mean()
+
+
 def test_encode_video_pads_odd_sizes_by_edge_repeat(known_content):
     frames = known_content.frames(6, 61, 97)
     frames[:, -1, :, 2] = 250  # a distinctive last row/column survives as the padding
