@@ -47,6 +47,7 @@ class DatasetInfo:
     sources: tuple[SourceNote, ...]
     split_files: str
     extra_citations: tuple[str, ...] = (SYNAPT_CITATION,)
+    empty_classes: tuple[int, ...] = ()  # labels with no clip in any official split
     tags: tuple[str, ...] = field(default=("video", "action-recognition"))
 
     @property
@@ -238,6 +239,7 @@ DOCUMENTED: dict[str, DatasetInfo] = {
             "official `Diving48_V2_{train,test}.json` + `Diving48_vocab.json`, or "
             + _PPMA_SPLITS.format(name="diving48"),
             extra_citations=(SYNAPT_CITATION, PPMA_CITATION),
+            empty_classes=(30,),  # `Forward Dive NoTwis STR` has no clip in the V2 lists
         ),
         DatasetInfo(
             "mini-ssv2",

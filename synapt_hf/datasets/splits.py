@@ -223,11 +223,12 @@ def check_documented(name: str, parsed: ParsedSplits, check_splits: bool = True)
         raise SynaptError(f"{name}: {parsed.num_classes} class names, documented {info.num_classes}")
     if not check_splits:
         return
+    with_clips = info.num_classes - len(info.empty_classes)
     for split, entries in parsed.splits.items():
         classes = len({entry.label for entry in entries})
-        if classes != info.num_classes:
+        if classes != with_clips:
             raise SynaptError(
-                f"{name}: split {split!r} has clips of {classes} classes, documented {info.num_classes} "
+                f"{name}: split {split!r} has clips of {classes} classes, documented {with_clips} "
                 f"(from {parsed.split_format}; a split file for another dataset, or a truncated one? "
                 "--no-size-check builds it anyway)"
             )

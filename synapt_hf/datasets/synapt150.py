@@ -13,6 +13,7 @@ are in `synapt_hf.datasets.synapt_subsets`.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -82,11 +83,12 @@ def folder_label(folder: str, names: Sequence[str]) -> int | None:
         number = int(match[1])
         return number if number < NUM_UESTC_CLASSES else None
     key = normalize_name(folder)
-    key = FOLDER_ALIASES.get(key, key)
-    for i, name in enumerate(names):
-        if normalize_name(name) == key:
-            return i
-    return None
+    return _name_index(tuple(names)).get(FOLDER_ALIASES.get(key, key))
+
+
+@functools.lru_cache(maxsize=8)
+def _name_index(names: tuple[str, ...]) -> dict[str, int]:
+    return {normalize_name(name): i for i, name in enumerate(names)}
 
 
 def _label_entries(entries: list[SplitEntry], names: Sequence[str], what: str) -> list[SplitEntry]:
