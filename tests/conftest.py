@@ -61,6 +61,7 @@ _CONTAINER_OF_SUFFIX = {
     ".avi": "avi",
     ".mov": "mov",
     ".ts": "mpegts",
+    ".h264": "h264",
 }
 
 

@@ -113,12 +113,6 @@ def _stream_duration(
     return None
 
 
-def _count_packets(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
-    count = sum(1 for packet in container.demux(stream) if packet.size > 0)
-    container.seek(0)
-    return count
-
-
 def probe(source: VideoSource) -> VideoInfo:
     """Read the metadata of the first video stream and check that its first frame decodes.
 
@@ -132,27 +126,31 @@ def probe(source: VideoSource) -> VideoInfo:
         duration = _stream_duration(container, stream)
         estimate = round(duration * fps) if duration is not None and fps is not None else None
         stored = stream.frames or 0
-        if stored > 0 and (not estimate or 0.5 <= stored / estimate <= 2.0):
-            num_frames = stored
-        elif estimate:
-            num_frames = estimate
-        else:
-            num_frames = _count_packets(container, stream)
         first = next(iter(container.decode(stream)), None)
-        if first is None or num_frames <= 0:
+        if first is None:
             raise VideoDecodeError(f"{name}: video stream has no decodable frames")
-        if fps is None:
-            fps = num_frames / duration if duration else 25.0
-        if duration is None:
-            duration = num_frames / fps
-        return VideoInfo(
-            num_frames=int(num_frames),
-            fps=float(fps),
-            width=int(first.width),
-            height=int(first.height),
-            duration=float(duration),
-            codec=stream.codec_context.name,
-        )
+        codec = stream.codec_context.name
+    if stored > 0 and (not estimate or 0.5 <= stored / estimate <= 2.0):
+        num_frames = stored
+    elif estimate:
+        num_frames = estimate
+    else:  # no usable metadata (raw elementary streams): count the packets in a second pass
+        with _open_video(source) as (container, stream):
+            num_frames = sum(1 for packet in container.demux(stream) if packet.size > 0)
+    if num_frames <= 0:
+        raise VideoDecodeError(f"{name}: video stream has no frames")
+    if fps is None:
+        fps = num_frames / duration if duration else 25.0
+    if duration is None:
+        duration = num_frames / fps
+    return VideoInfo(
+        num_frames=int(num_frames),
+        fps=float(fps),
+        width=int(first.width),
+        height=int(first.height),
+        duration=float(duration),
+        codec=codec,
+    )
 
 
 def resized_shape(width: int, height: int, short_side: int | None) -> tuple[int, int]:
@@ -196,16 +194,15 @@ def decode_frames(
     name = source_name(source)
     targets = _check_indices(indices, name)
     wanted = np.unique(targets)
-    with _open_video(source) as (container, stream):
-        fps = _stream_fps(stream) or 25.0
-        picked = _decode_targets(container, stream, wanted, fps, short_side, seek=wanted[0] > 0)
-        if picked is None:  # the seek landed after the first target: decode from the start
-            container.seek(0)
-            picked = _decode_targets(container, stream, wanted, fps, short_side, seek=False)
-        if picked is None:
-            raise VideoDecodeError(f"{name}: could not locate frame {int(wanted[0])}")
-        if not picked:
-            raise VideoDecodeError(f"{name}: video stream has no decodable frames")
+    picked = None
+    if wanted[0] > 0:
+        with _open_video(source) as (container, stream):
+            picked = _decode_targets(container, stream, wanted, short_side, seek=True)
+    if picked is None:  # no seek needed, or it failed / landed after the first target: decode from the start
+        with _open_video(source) as (container, stream):
+            picked = _decode_targets(container, stream, wanted, short_side, seek=False)
+    if not picked:
+        raise VideoDecodeError(f"{name}: video stream has no decodable frames")
     order = {int(index): i for i, index in enumerate(wanted)}
     stacked = np.stack([picked[order[int(index)]] for index in targets])
     return stacked
@@ -215,16 +212,25 @@ def _decode_targets(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
     wanted: np.ndarray,
-    fps: float,
     short_side: int | None,
     seek: bool,
 ) -> list[np.ndarray] | None:
-    """Decode the sorted unique `wanted` indices; None if the first decoded frame is already past them."""
+    """Decode the sorted unique `wanted` indices.
+
+    With `seek`, returns None when seeking is impossible or lands after the first wanted frame (the
+    caller then decodes from the start).
+    """
+    fps = _stream_fps(stream) or 25.0
     time_base = stream.time_base
     start = stream.start_time or 0
-    if seek and time_base is not None:
+    if seek:
+        if time_base is None:
+            return None
         target_pts = start + math.floor(float(wanted[0]) / fps / float(time_base))
-        container.seek(target_pts, stream=stream, backward=True, any_frame=False)
+        try:
+            container.seek(target_pts, stream=stream, backward=True, any_frame=False)
+        except (av.FFmpegError, OSError):
+            return None
     out: list[np.ndarray] = []
     converted: tuple[int, np.ndarray] | None = None  # (ordinal of the frame, its pixels): reuse for repeats
     previous: tuple[int, av.VideoFrame] | None = None

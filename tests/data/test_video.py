@@ -19,6 +19,7 @@ FORMATS = [
     ("clip.mkv", "libx264", "h264"),
     ("clip.mov", "libx264", "h264"),
     ("clip.ts", "libx264", "h264"),  # MPEG-TS: no index, seeks by timestamp search and starts at 1.4 s
+    ("clip.h264", "libx264", "h264"),  # raw elementary stream: no timestamps, no seeking, no frame count
 ]
 
 
