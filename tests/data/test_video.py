@@ -53,6 +53,33 @@ def test_late_frames_after_seek_match_a_full_decode(make_video, known_content):
     np.testing.assert_array_equal(frames, reference[late])
 
 
+def _damage_frames(path: Path, frames: range) -> bytes:
+    """The file's bytes with the compressed payload of `frames` overwritten (container structure intact)."""
+    data = bytearray(path.read_bytes())
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        scale, start = float(stream.time_base) * 25, stream.start_time or 0
+        for packet in container.demux(stream):
+            if packet.size and round((packet.pts - start) * scale) in frames:
+                data[packet.pos : packet.pos + packet.size] = b"\xff" * packet.size
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("name", "codec"), [("gop.mp4", "libx264"), ("gop.avi", "mpeg4")])
+def test_decoding_skips_frames_before_the_keyframe_and_after_the_last_target(
+    make_video, known_content, name, codec
+):
+    path = make_video(name, num_frames=60, gop_size=10, codec=codec, fps=25)
+    broken_head = _damage_frames(path, range(10))  # the first GOP is unreadable
+    assert known_content.indices(decode_frames(broken_head, [35, 25])) == [35, 25]  # seeks past it
+    with pytest.raises(VideoDecodeError, match="<bytes>"):
+        decode_frames(broken_head, [0, 5])
+    broken_tail = _damage_frames(path, range(40, 60))
+    assert known_content.indices(decode_frames(broken_tail, [5, 30])) == [5, 30]  # stops before it
+    with pytest.raises(VideoDecodeError, match="<bytes>"):
+        decode_frames(broken_tail, [45])
+
+
 def test_short_side_resize_keeps_aspect(make_video, known_content):
     path = make_video("wide.mp4", num_frames=10, width=80, height=48)
     frames = decode_frames(path, [2, 5], short_side=24)
