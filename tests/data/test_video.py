@@ -228,6 +228,21 @@ def test_audio_only_and_empty_reasons(tmp_path, make_audio_only):
         decode_frames(empty, [0])
 
 
+@pytest.mark.parametrize(
+    ("name", "container", "codec"), [("zero.avi", "avi", "mpeg4"), ("zero.mp4", "mp4", "libx264")]
+)
+def test_zero_frame_videos_raise(tmp_path, name, container, codec):
+    path = tmp_path / name
+    with av.open(str(path), mode="w", format=container) as output:  # a header, a video stream, no frames
+        stream = output.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        output.start_encoding()
+    assert path.stat().st_size > 0
+    for call in (probe, lambda source: decode_frames(source, [0])):
+        with pytest.raises(VideoDecodeError, match=rf"{name}: .*(no decodable frames|no video stream)"):
+            call(path)
+
+
 def test_corrupted_payload_raises_or_decodes_but_never_leaks_pyav_errors(make_video):
     data = bytearray(make_video("c.avi", num_frames=30, codec="mpeg4").read_bytes())
     rng = np.random.default_rng(3)
