@@ -369,6 +369,8 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         from synapt_hf.datasets.card import render_dataset_card
         from synapt_hf.datasets.push import push_dataset
 
-        card = render_dataset_card(builder, result, options)
-        result.pushed_to = push_dataset(out, options.push_to_hub, card, private=options.private)
+        def render(data_files: dict[str, list[str]]) -> str:
+            return render_dataset_card(builder, result, options, data_files)
+
+        result.pushed_to = push_dataset(out, options.push_to_hub, render, private=options.private)
     return result

@@ -30,8 +30,14 @@ def size_category(num_clips: int) -> str:
     return "1M<n<10M"
 
 
-def card_context(builder: DatasetBuilder, result: BuildResult, options: BuildOptions) -> dict[str, Any]:
-    """The template variables for one finished build."""
+def card_context(
+    builder: DatasetBuilder,
+    result: BuildResult,
+    options: BuildOptions,
+    data_files: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The template variables for one finished build; `data_files` lists each split's parquet files
+    (default: the ``data/<split>-*`` pattern that `push_to_hub` uses)."""
     if result.split_method == "group":
         split_method = (
             f"whole groups to validation (group pattern `{result.group_pattern}` on file names, "
@@ -59,6 +65,7 @@ def card_context(builder: DatasetBuilder, result: BuildResult, options: BuildOpt
         "command": options.command,
         "details": builder.card_details(),
         "num_bad": len(result.bad),
+        "data_files": data_files or {name: [f"data/{name}-*"] for name in result.splits},
     }
 
 
@@ -75,6 +82,11 @@ def render_card(context: dict[str, Any]) -> str:
     return environment.get_template(TEMPLATE_NAME).render(**context)
 
 
-def render_dataset_card(builder: DatasetBuilder, result: BuildResult, options: BuildOptions) -> str:
+def render_dataset_card(
+    builder: DatasetBuilder,
+    result: BuildResult,
+    options: BuildOptions,
+    data_files: dict[str, list[str]] | None = None,
+) -> str:
     """The README.md of a built dataset."""
-    return render_card(card_context(builder, result, options))
+    return render_card(card_context(builder, result, options, data_files))

@@ -58,7 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    import datasets
+
     from synapt_hf.datasets.builder import BuildOptions
+
+    datasets.disable_progress_bars()  # the build logs its own progress; keep the summary readable
 
     options = BuildOptions(
         out=args.out,

@@ -160,7 +160,9 @@ def test_dataset_card_renders_and_parses(tmp_path: Path, video_tree: Path) -> No
     assert "synapt" in card.data.tags
     assert card.data.pretty_name == "Tiny actions"
     assert card.data.size_categories == ["n<1K"]
-    assert [c["split"] for c in card.data.configs[0]["data_files"]] == ["train", "validation"]
+    assert card.data.configs[0]["data_files"] == [
+        {"split": s, "path": [f"data/{s}-*"]} for s in ("train", "validation")
+    ]
     for label, name in enumerate(("clap", "run", "wave")):
         assert f"| {label} | {name} |" in card.text
     assert f"| train | {result.splits['train'].clips} | 3 |" in card.text

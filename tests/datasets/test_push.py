@@ -1,0 +1,66 @@
+"""`--push-to-hub`: parquet shards + dataset card in one commit, against the loopback fake Hub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pytest
+from huggingface_hub import DatasetCard
+
+from synapt_hf.cli import main
+from synapt_hf.data.format import load_video_dataset
+from synapt_hf.datasets.push import write_parquet_shards
+from synapt_hf.errors import SynaptError
+
+
+def test_build_and_push(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
+    out = tmp_path / "out"
+    args = ["build-dataset", "folder", "--root", str(video_tree), "--out", str(out), "--val-ratio", "0.34"]
+    assert main([*args, "--push-to-hub", "synapt-test/tiny-actions", "--pretty-name", "Tiny actions"]) == 0
+    assert "pushed to https://huggingface.co/datasets/synapt-test/tiny-actions" in capsys.readouterr().out
+    files = fake_hub.files("synapt-test/tiny-actions")
+    shards = sorted(name for name in files if name.endswith(".parquet"))
+    assert shards == ["data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"]
+    card = DatasetCard(files["README.md"].decode("utf-8"))
+    assert card.data.task_categories == ["video-classification"] and card.data.pretty_name == "Tiny actions"
+    assert card.data.configs[0]["data_files"][1] == {"split": "validation", "path": [shards[1]]}
+    commits = [c for c in fake_hub.commits if c["repo_id"] == "synapt-test/tiny-actions"]
+    assert len(commits) == 1 and sorted(commits[0]["paths"]) == ["README.md", *shards]  # one atomic commit
+    local = load_video_dataset(out)
+    for split, shard in zip(("train", "validation"), shards, strict=True):
+        (tmp_path / "shard.parquet").write_bytes(files[shard])
+        pushed = datasets.Dataset.from_parquet(str(tmp_path / "shard.parquet"))
+        assert pushed.features["label"].names == ["clap", "run", "wave"]
+        assert pushed["path"] == local[split]["path"]
+        pushed_video = pushed.cast_column("video", datasets.Video(decode=False))[0]["video"]
+        assert pushed_video["bytes"] == local[split][0]["video"]["bytes"]
+
+
+def test_push_failure_is_one_line(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
+    fake_hub.fail_next(1, status=403)
+    args = ["build-dataset", "folder", "--root", str(video_tree), "--out", str(tmp_path / "out")]
+    assert main([*args, "--push-to-hub", "synapt-test/denied"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("synapt build-dataset: error: --push-to-hub synapt-test/denied: upload failed (403")
+    assert (tmp_path / "out" / "dataset_dict.json").is_file()  # the local build is kept
+
+
+def test_parquet_shards_split_by_size(tmp_path: Path, video_tree: Path) -> None:
+    from synapt_hf.datasets.builder import BuildOptions
+    from synapt_hf.datasets.folder import FolderBuilder
+
+    FolderBuilder(video_tree).build(BuildOptions(out=tmp_path / "out", split_by="none"))
+    dataset = load_video_dataset(tmp_path / "out")
+    files = write_parquet_shards(
+        dataset, tmp_path / "staging", max_shard_bytes=dataset["train"].data.nbytes // 3
+    )
+    assert len(files["train"]) in (3, 4) and files["train"][0].endswith(
+        f"-of-{len(files['train']):05d}.parquet"
+    )
+    total = sum(len(datasets.Dataset.from_parquet(str(tmp_path / "staging" / f))) for f in files["train"])
+    assert total == 9
+    with pytest.raises(SynaptError):
+        from synapt_hf.datasets.push import check_repo_id
+
+        check_repo_id("a/b/c")
