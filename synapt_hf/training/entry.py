@@ -33,9 +33,9 @@ def run_command(command: str, argv: Sequence[str] | None = None) -> dict[str, An
 
 
 def _print_summary(command: str, results: dict[str, Any]) -> None:
-    from accelerate import PartialState
+    from synapt_hf.training.loop import distributed_state
 
-    if not PartialState().is_main_process:
+    if not distributed_state().is_main_process:
         return
     shown = {k: results.get(k) for k in ("top1", "top5", "mean_class_accuracy", "eval_loss", "global_step")}
     print(f"\n{command} finished: {json.dumps(shown)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from accelerate import Accelerator
+from accelerate import Accelerator, PartialState
 from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
@@ -66,6 +67,8 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
     config.validate()
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
+    if config.overwrite_output_dir and not config.resume_from_checkpoint:
+        _clear_output_dir(output_dir)
     if config.mode != "mae+supervised":
         return _run_stage(config, output_dir)
     stage1_dir = output_dir / STAGE1_DIR
@@ -81,7 +84,12 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
         )
         _run_stage(stage1, stage1_dir)
     stage2 = replace(
-        config, mode="supervised", model=str(stage1_dir), model_overrides=None, ignore_mismatched_sizes=True
+        config,
+        mode="supervised",
+        model=str(stage1_dir),
+        model_overrides=None,
+        ignore_mismatched_sizes=True,
+        overwrite_output_dir=False,
     )
     results = _run_stage(stage2, output_dir)
     results["stage1_dir"] = str(stage1_dir)
@@ -113,9 +121,33 @@ def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
     )
 
 
+def use_cpu() -> bool:
+    """Run on CPU processes: asked for (``accelerate launch --cpu``) or launched distributed on a machine
+    without an accelerator (``accelerate launch --multi_gpu --num_processes N`` on CPUs -> gloo DDP)."""
+    if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
+        return True
+    world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    return world_size > 1 and not torch.accelerator.is_available()
+
+
+def distributed_state() -> PartialState:
+    """The process group of this launch (created with the right CPU flag before anything else uses it)."""
+    return PartialState(cpu=use_cpu())
+
+
+def _clear_output_dir(output_dir: Path) -> None:
+    """Delete the previous run's files (main process only; `check_output_dir` vetted the folder)."""
+    state = distributed_state()
+    if state.is_main_process and output_dir.is_dir():
+        for child in output_dir.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    state.wait_for_everyone()
+
+
 def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
     log_with = None if config.report_to in ("none", "", None) else config.report_to
     return Accelerator(
+        cpu=use_cpu(),
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         log_with=log_with,
@@ -151,10 +183,6 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     check_geometry(source.config, config.num_frames, config.image_size, config.model)
     supervised = config.mode == "supervised"
     accelerator = _build_accelerator(config, output_dir)
-    if config.overwrite_output_dir and not config.resume_from_checkpoint and accelerator.is_main_process:
-        for child in output_dir.iterdir() if output_dir.is_dir() else ():
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-    accelerator.wait_for_everyone()
     data = build_data(config, num_frames, image_size, source, accelerator)
     if supervised:
         check_labels(source, data.label_names, config.ignore_mismatched_sizes)
@@ -377,7 +405,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 {f"eval_{k}": v for k, v in metrics.items() if k in _EVAL_KEYS}, step=state.global_step
             )
             accelerator.print(
-                f"epoch {state.epoch}: "
+                f"eval at step {state.global_step} (epoch {state.epoch}): "
                 + ", ".join(f"{k} {metrics[k]:.4f}" for k in _EVAL_KEYS if isinstance(metrics.get(k), float))
             )
         if finished:
