@@ -7,6 +7,7 @@ import shlex
 import sys
 
 from synapt_hf.datasets import BUILDERS, get_builder
+from synapt_hf.errors import SynaptError
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -50,11 +51,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     builders = parser.add_subparsers(dest="builder", metavar="NAME", required=True)
     for name in BUILDERS:
-        builder = get_builder(name)
+        try:
+            builder = get_builder(name)
+        except ModuleNotFoundError as exc:  # one missing builder module must not break every command
+            if not BUILDERS[name].startswith(f"{exc.name}:"):
+                raise
+            sub = builders.add_parser(name, help=f"(unavailable: module {exc.name} is missing)")
+            sub.set_defaults(func=_unavailable(name, str(exc.name)))
+            continue
         sub = builders.add_parser(name, help=builder.description, description=builder.description)
         builder.add_arguments(sub)
         add_build_options(sub)
         sub.set_defaults(func=run_build)
+
+
+def _unavailable(name: str, module: str):
+    def handler(args: argparse.Namespace) -> int:
+        raise SynaptError(f"dataset builder {name!r} is registered but its module {module} is missing")
+
+    return handler
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -168,3 +168,16 @@ def test_dataset_card_renders_and_parses(tmp_path: Path, video_tree: Path) -> No
     assert f"| train | {result.splits['train'].clips} | 3 |" in card.text
     assert "no group is in two splits" in card.text and "synapt x" in card.text
     assert "kim2022synapt" in card.text
+
+
+def test_missing_builder_module_does_not_break_the_cli(monkeypatch, tmp_path: Path, capsys) -> None:
+    from synapt_hf import datasets as registry
+    from synapt_hf.cli import main
+
+    monkeypatch.setitem(registry.BUILDERS, "ghost", "synapt_hf.datasets.no_such_module:GhostBuilder")
+    assert main(["build-dataset", "ghost"]) == 2
+    assert (
+        "'ghost' is registered but its module synapt_hf.datasets.no_such_module is missing"
+        in capsys.readouterr().err
+    )
+    assert main(["info", str(tmp_path / "absent.mp4")]) == 2  # other commands still work
