@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synapt_hf.data.manifest import VideoPathResolver
-from synapt_hf.datasets.builder import DatasetBuilder
+from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder
 from synapt_hf.datasets.catalog_info import DatasetInfo, dataset_info
 from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
 from synapt_hf.datasets.splits import ParsedSplits, check_documented, check_parsed, resolve_entry
@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MISSING = 0.01
 SHOWN_MISSING = 5
+
+
+def default_reencode_cache(out: Path) -> Path:
+    """Re-encoded clips live next to the output folder, never inside it: `OUT.reencode-cache`."""
+    return out.with_name(f"{out.name}.reencode-cache")
 
 
 class NamedBuilder(DatasetBuilder):
@@ -65,9 +70,8 @@ class NamedBuilder(DatasetBuilder):
         self.size_check = size_check
         self.short_side = short_side
         self.num_proc = num_proc
-        if reencode_cache is None and short_side is not None:
-            base = Path(out).expanduser() if out is not None else self.root / f"{self.name}-reencoded"
-            reencode_cache = base.with_name(f"{base.name}.reencode-cache")
+        if reencode_cache is None and short_side is not None and out is not None:
+            reencode_cache = default_reencode_cache(Path(out).expanduser())
         self.reencode_cache = Path(reencode_cache).expanduser() if reencode_cache is not None else None
         self._parsed: ParsedSplits | None = None
 
@@ -162,6 +166,11 @@ class NamedBuilder(DatasetBuilder):
             self._parsed = self.refine(parsed)
         return self._parsed
 
+    def build(self, options: BuildOptions) -> BuildResult:
+        if self.short_side is not None and self.reencode_cache is None:
+            self.reencode_cache = default_reencode_cache(options.out)
+        return super().build(options)
+
     # ----- collecting ----------------------------------------------------------------------------
     def collect(self) -> ClipCollection:
         parsed = self.parsed()
@@ -186,7 +195,8 @@ class NamedBuilder(DatasetBuilder):
         if self.short_side is not None and clips:
             from synapt_hf.datasets.reencode import reencode_clips
 
-            assert self.reencode_cache is not None
+            if self.reencode_cache is None:
+                raise SynaptError("--short-side needs --reencode-cache DIR (or a build with --out)")
             clips, failed = reencode_clips(clips, self.reencode_cache, self.short_side, self.num_proc)
             bad.extend(failed)
         return ClipCollection(list(parsed.class_names), clips, bad)
