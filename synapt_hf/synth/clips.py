@@ -1,0 +1,100 @@
+"""Clip sampling: clip ``index`` of a split is a pure function of ``(config, split, index)``.
+
+Each clip draws everything from ``numpy.random.default_rng(SeedSequence([seed, split_code, index]))``.
+Labels are balanced in blocks: clips ``k*C .. k*C + C - 1`` hold each of the ``C`` classes once, in an
+order drawn from ``SeedSequence([seed, split_code, k, 1])``, so any contiguous range of ``C`` clips
+(or any shard of whole blocks) is class-balanced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from synapt_hf.synth.actions import ACTIONS_BY_NAME, SYNAPT_CLASS, pose_sequence
+from synapt_hf.synth.body import BodyShape
+from synapt_hf.synth.config import GeneratorConfig, split_code
+from synapt_hf.synth.motion import Variation
+from synapt_hf.synth.render import render_batch, stack_scenes
+from synapt_hf.synth.scene import ClipScene, build_scene, sample_scene
+
+
+def clip_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, split_code(split), index]))
+
+
+def clip_label(seed: int, split: str, index: int, num_classes: int) -> int:
+    block, position = divmod(index, num_classes)
+    order = np.random.default_rng(np.random.SeedSequence([seed, split_code(split), block, 1])).permutation(
+        num_classes
+    )
+    return int(order[position])
+
+
+@dataclass
+class ClipSample:
+    """One sampled (not yet rendered) clip and its JSON-able parameters."""
+
+    index: int
+    label: int
+    scene: ClipScene
+    metadata: dict[str, Any]
+
+
+def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool | None = None) -> ClipSample:
+    """Sample clip `index` of `split`: action variation, body, scene. `mirrored` forces handedness."""
+    if index < 0:
+        raise ValueError(f"clip index must be >= 0, got {index}")
+    label = clip_label(config.seed, split, index, config.num_classes)
+    name = config.classes[label]
+    action = ACTIONS_BY_NAME[name]
+    rng = clip_rng(config.seed, split, index)
+    body = BodyShape.sample(rng)
+    variation = Variation.sample(rng, action.cycles, config.joint_noise_deg)
+    if mirrored is not None and mirrored != variation.mirrored:
+        variation = Variation(**{**variation.__dict__, "mirrored": mirrored})
+    scene_params = sample_scene(rng, label, config.scene_bias, config.camera_motion)
+    joints = pose_sequence(action, body, variation, config.frames)
+    scene = build_scene(joints, body, scene_params, rng, label, config.scene_bias, config.size)
+    metadata = {
+        "class_name": name,
+        "synapt_class": SYNAPT_CLASS[name] or "",
+        "seed": config.seed,
+        "index": index,
+        "motion": variation.to_dict(),
+        "body": body.to_dict(),
+        "camera": scene_params.camera_dict(),
+        "lighting": scene_params.lighting_dict(),
+        "background": scene_params.background_kind,
+        "ground": scene_params.ground_kind,
+    }
+    return ClipSample(index=index, label=label, scene=scene, metadata=metadata)
+
+
+def render_samples(
+    config: GeneratorConfig, samples: Sequence[ClipSample], device: torch.device | str | None = None
+) -> torch.Tensor:
+    """Render sampled clips in one batch: uint8 ``(B, T, size, size, 3)`` on `device` (CPU default)."""
+    batch = stack_scenes([s.scene for s in samples], device or "cpu")
+    with torch.no_grad():
+        return render_batch(batch, config.size, antialias=config.antialias, shadows=config.shadows)
+
+
+def render_clips(
+    config: GeneratorConfig,
+    indices: Sequence[int],
+    split: str = "train",
+    device: torch.device | str | None = None,
+    batch_size: int = 16,
+) -> tuple[torch.Tensor, list[ClipSample]]:
+    """Sample and render clips `indices` of `split` (in batches of `batch_size`)."""
+    samples = [sample_clip(config, split, int(i)) for i in indices]
+    chunks = [
+        render_samples(config, samples[k : k + batch_size], device)
+        for k in range(0, len(samples), batch_size)
+    ]
+    return torch.cat(chunks) if chunks else torch.empty(0), samples

@@ -1,0 +1,84 @@
+"""`GeneratorConfig`: what to generate (classes, clip size, seed, scene bias), validated up front."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from synapt_hf.errors import SynaptError
+from synapt_hf.synth.actions import ACTION_NAMES, resolve_classes
+
+SCENE_BIAS_MODES = ("independent", "correlated")
+SPLIT_CODES = {"train": 0, "validation": 1, "test": 2}
+MIN_SIZE, MAX_SIZE = 16, 1024
+MAX_FRAMES = 512
+# The default class set: the first 10 table entries, chosen to be visually distinct.
+DEFAULT_NUM_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Everything that determines the generated pixels: clip ``i`` of a split is a pure function of it.
+
+    ``classes`` is a tuple of action names (see `synapt_hf.synth.actions.ACTION_NAMES`); use
+    `GeneratorConfig.create` to pass ``N``/``"all"``/comma-separated names. ``size`` must be even
+    (H.264 with 4:2:0 chroma needs even frame sizes).
+    """
+
+    classes: tuple[str, ...] = field(default_factory=lambda: ACTION_NAMES[:DEFAULT_NUM_CLASSES])
+    frames: int = 16
+    size: int = 112
+    fps: float = 12.0
+    seed: int = 0
+    scene_bias: str = "independent"
+    antialias: bool = False
+    camera_motion: bool = True
+    shadows: bool = True
+    joint_noise_deg: float = 3.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", resolve_classes(list(self.classes)))
+        if not isinstance(self.frames, int) or not 1 <= self.frames <= MAX_FRAMES:
+            raise SynaptError(f"frames: must be an integer in 1..{MAX_FRAMES}, got {self.frames!r}")
+        if not isinstance(self.size, int) or not MIN_SIZE <= self.size <= MAX_SIZE:
+            raise SynaptError(f"size: must be an integer in {MIN_SIZE}..{MAX_SIZE}, got {self.size!r}")
+        if self.size % 2:
+            raise SynaptError(f"size: must be even for H.264 (4:2:0 chroma), got {self.size}")
+        if not self.fps > 0 or self.fps > 240:
+            raise SynaptError(f"fps: must be in (0, 240], got {self.fps!r}")
+        if self.scene_bias not in SCENE_BIAS_MODES:
+            raise SynaptError(
+                f"scene_bias: must be one of {', '.join(SCENE_BIAS_MODES)}, got {self.scene_bias!r}"
+            )
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise SynaptError(f"seed: must be a non-negative integer, got {self.seed!r}")
+        if not 0 <= self.joint_noise_deg <= 20:
+            raise SynaptError(f"joint_noise_deg: must be in [0, 20], got {self.joint_noise_deg!r}")
+
+    @classmethod
+    def create(
+        cls, classes: int | str | list[str] | tuple[str, ...] | None = None, **kwargs
+    ) -> GeneratorConfig:
+        """Build a config from a class spec: ``N`` (first N actions), ``"all"``, or names."""
+        names = resolve_classes(classes) if classes is not None else ACTION_NAMES[:DEFAULT_NUM_CLASSES]
+        return cls(classes=names, **kwargs)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["classes"] = list(self.classes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GeneratorConfig:
+        data = dict(data)
+        data["classes"] = tuple(data["classes"])
+        return cls(**data)
+
+
+def split_code(split: str) -> int:
+    if split not in SPLIT_CODES:
+        raise SynaptError(f"split: must be one of {', '.join(SPLIT_CODES)}, got {split!r}")
+    return SPLIT_CODES[split]

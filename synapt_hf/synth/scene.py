@@ -1,0 +1,365 @@
+"""Scene randomization: camera, lighting, clothing, procedural background/ground textures.
+
+Everything is sampled per clip from the clip's own `numpy.random.Generator`; the ranges are the module
+constants below (documented in docs/synth.md). `build_scene` turns one clip's world joints and sampled
+scene into the camera-space arrays the renderer consumes.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+
+import numpy as np
+
+from synapt_hf.synth.body import CLOTHING_SLOTS, PART_END, PART_SLOT, PART_START, SHADOW_PARTS, BodyShape
+
+TEXTURE_KINDS = ("noise", "gradient", "stripes", "checkers", "shapes")
+TEXTURE_SIZE = 128
+BACKDROP_TILE_M = 12.0  # metres covered by one repetition of the backdrop texture
+GROUND_TILE_M = 6.0
+SHADOW_MAP = 32  # shadow map resolution (texels per side)
+
+CAMERA_RANGES = {
+    "elevation_deg": (-5.0, 35.0),
+    "focal": (1.0, 2.2),  # focal length in units of the image size (fov 53 deg .. 26 deg)
+    "fill": (0.65, 0.9),  # fraction of the frame the person's extent covers
+    "pan_deg": (-8.0, 8.0),  # total camera yaw over a moving clip
+    "dolly": (-0.15, 0.15),  # total relative distance change over a moving clip
+    "backdrop_distance_m": (2.0, 6.0),
+}
+CAMERA_MOTION_PROBABILITY = 0.25
+LIGHT_RANGES = {
+    "elevation_deg": (30.0, 75.0),
+    "intensity": (0.55, 0.95),
+    "ambient": (0.25, 0.5),
+    "temperature": (-1.0, 1.0),  # -1 cool (bluish) .. +1 warm (reddish)
+}
+SHIRT_STRIPES_PROBABILITY = 0.3
+SHORT_SLEEVES_PROBABILITY = 0.35
+SKIN_TONES = np.array([[0.96, 0.80, 0.69], [0.87, 0.67, 0.52], [0.66, 0.46, 0.33], [0.42, 0.28, 0.20]])
+HAIR_COLOURS = np.array([[0.10, 0.07, 0.05], [0.30, 0.18, 0.09], [0.62, 0.48, 0.25], [0.55, 0.55, 0.55]])
+
+
+@dataclass(frozen=True)
+class SceneParams:
+    """The sampled scene of one clip (JSON-able summary in `to_dict`)."""
+
+    azimuth_deg: float
+    elevation_deg: float
+    focal: float
+    fill: float
+    pan_deg: float
+    dolly: float
+    backdrop_distance_m: float
+    light_azimuth_deg: float
+    light_elevation_deg: float
+    light_intensity: float
+    ambient: float
+    temperature: float
+    background_kind: str
+    ground_kind: str
+
+    def camera_dict(self) -> dict[str, float]:
+        return {k: round(getattr(self, k), 4) for k in
+                ("azimuth_deg", "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m")}  # fmt: skip
+
+    def lighting_dict(self) -> dict[str, float]:
+        return {
+            "azimuth_deg": round(self.light_azimuth_deg, 4),
+            "elevation_deg": round(self.light_elevation_deg, 4),
+            "intensity": round(self.light_intensity, 4),
+            "ambient": round(self.ambient, 4),
+            "temperature": round(self.temperature, 4),
+        }
+
+
+def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    return float(rng.uniform(*bounds))
+
+
+def sample_scene(
+    rng: np.random.Generator, label: int, scene_bias: str, camera_motion: bool = True
+) -> SceneParams:
+    """Camera and lighting for one clip; backgrounds follow the class when `scene_bias` is correlated."""
+    moving = camera_motion and rng.random() < CAMERA_MOTION_PROBABILITY
+    if scene_bias == "correlated":
+        background = TEXTURE_KINDS[label % len(TEXTURE_KINDS)]
+        ground = TEXTURE_KINDS[(label // len(TEXTURE_KINDS)) % len(TEXTURE_KINDS)]
+        rng.integers(0, 1, size=2)  # keep the stream aligned with the independent draw
+    else:
+        background, ground = (TEXTURE_KINDS[i] for i in rng.integers(0, len(TEXTURE_KINDS), size=2))
+    return SceneParams(
+        azimuth_deg=float(rng.uniform(0.0, 360.0)),
+        elevation_deg=_uniform(rng, CAMERA_RANGES["elevation_deg"]),
+        focal=_uniform(rng, CAMERA_RANGES["focal"]),
+        fill=_uniform(rng, CAMERA_RANGES["fill"]),
+        pan_deg=_uniform(rng, CAMERA_RANGES["pan_deg"]) if moving else 0.0,
+        dolly=_uniform(rng, CAMERA_RANGES["dolly"]) if moving else 0.0,
+        backdrop_distance_m=_uniform(rng, CAMERA_RANGES["backdrop_distance_m"]),
+        light_azimuth_deg=float(rng.uniform(0.0, 360.0)),
+        light_elevation_deg=_uniform(rng, LIGHT_RANGES["elevation_deg"]),
+        light_intensity=_uniform(rng, LIGHT_RANGES["intensity"]),
+        ambient=_uniform(rng, LIGHT_RANGES["ambient"]),
+        temperature=_uniform(rng, LIGHT_RANGES["temperature"]),
+        background_kind=background,
+        ground_kind=ground,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Colours and textures
+
+
+def random_colour(
+    rng: np.random.Generator, saturation: tuple[float, float] = (0.3, 0.9), value: tuple[float, float] = (0.3, 0.95),
+    hue: float | None = None,
+) -> np.ndarray:  # fmt: skip
+    h = float(rng.uniform()) if hue is None else hue % 1.0
+    return np.array(colorsys.hsv_to_rgb(h, rng.uniform(*saturation), rng.uniform(*value)))
+
+
+def _upsample_wrap(grid: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear, wrapping upsampling of a (g, g, C) grid to (size, size, C) (tileable noise)."""
+    g = grid.shape[0]
+    coords = (np.arange(size) + 0.5) * g / size - 0.5
+    i0 = np.floor(coords).astype(int)
+    f = (coords - i0)[:, None]
+    i0, i1 = i0 % g, (i0 + 1) % g
+    rows = grid[i0] * (1 - f)[:, :, None] + grid[i1] * f[:, :, None]
+    return rows[:, i0] * (1 - f)[None, :, :] + rows[:, i1] * f[None, :, :]
+
+
+def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    y, x = (np.mgrid[0:size, 0:size].astype(np.float32) + 0.5) / size
+    return y, x
+
+
+def procedural_texture(
+    rng: np.random.Generator, kind: str, hue: float | None = None, size: int = TEXTURE_SIZE
+) -> np.ndarray:
+    """A (size, size, 3) float32 texture in [0, 1] of the given kind (noise, gradients, stripes, checkers
+    tile seamlessly; distractor shapes may be cut at the tile border)."""
+    c1 = random_colour(rng, hue=hue).astype(np.float32)
+    c2 = random_colour(rng, hue=None if hue is None else hue + rng.uniform(-0.08, 0.08)).astype(np.float32)
+    y, x = _grid(size)
+    if kind == "noise":
+        coarse = _upsample_wrap(rng.random((4, 4, 1), dtype=np.float32), size)
+        fine = _upsample_wrap(rng.random((16, 16, 1), dtype=np.float32), size)
+        mix = np.clip(0.65 * coarse + 0.35 * fine, 0, 1)
+        tex = c1 + (c2 - c1) * mix
+    elif kind == "gradient":
+        angle = rng.uniform(0, 2 * np.pi)
+        turns = np.round(np.array([np.cos(angle), np.sin(angle)]) * 2)  # whole turns keep it tileable
+        turns = turns if np.any(turns) else np.array([1.0, 0.0])
+        ramp = 0.5 + 0.5 * np.cos(2 * np.pi * (turns[0] * x + turns[1] * y))[..., None]
+        tex = c1 + (c2 - c1) * ramp.astype(np.float32)
+    elif kind == "stripes":
+        freq = int(rng.integers(3, 12))
+        direction = int(rng.integers(0, 3))
+        coord = (x, y, x + y)[direction]
+        band = (np.mod(coord * freq, 1.0) < 0.5)[..., None]
+        tex = np.where(band, c1, c2)
+    elif kind == "checkers":
+        cells = int(rng.integers(2, 9)) * 2
+        band = ((np.floor(x * cells) + np.floor(y * cells)) % 2 == 0)[..., None]
+        tex = np.where(band, c1, c2)
+    elif kind == "shapes":
+        tex = np.empty((size, size, 3), np.float32)
+        tex[:] = c1
+        for _ in range(int(rng.integers(6, 16))):
+            colour = random_colour(rng)
+            cx, cy, r = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.03, 0.14)
+            aspect = rng.uniform(0.3, 1.5)
+            disc = rng.random() < 0.5
+            x0, x1 = max(int((cx - r) * size), 0), min(int((cx + r) * size) + 1, size)
+            y0, y1 = (
+                max(int((cy - r * max(aspect, 1)) * size), 0),
+                min(int((cy + r * max(aspect, 1)) * size) + 1, size),
+            )
+            dx = x[y0:y1, x0:x1] - cx
+            dy = y[y0:y1, x0:x1] - cy
+            mask = (dx**2 + dy**2 < r**2) if disc else ((np.abs(dx) < r) & (np.abs(dy) < r * aspect))
+            tex[y0:y1, x0:x1][mask] = colour
+    else:
+        raise ValueError(f"unknown texture kind {kind!r}")
+    grain = rng.standard_normal((size, size, 1), dtype=np.float32) * 0.025
+    return np.clip(tex + grain, 0.0, 1.0).astype(np.float32)
+
+
+def sample_clothing(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-part albedo (P, 3), stripe frequency (P,) and stripe strength (P,)."""
+    w = rng.uniform(0, len(SKIN_TONES) - 1)
+    i = min(int(w), len(SKIN_TONES) - 2)
+    skin = SKIN_TONES[i] * (1 - (w - i)) + SKIN_TONES[i + 1] * (w - i)
+    shirt = random_colour(rng)
+    slot_colours = {
+        "skin": skin,
+        "hair": HAIR_COLOURS[rng.integers(0, len(HAIR_COLOURS))] * rng.uniform(0.8, 1.2),
+        "shirt": shirt,
+        "sleeve": skin if rng.random() < SHORT_SLEEVES_PROBABILITY else shirt,
+        "pants": random_colour(rng, value=(0.15, 0.75)),
+        "shoes": random_colour(rng, saturation=(0.0, 0.5), value=(0.05, 0.6)),
+    }
+    albedo = np.stack([slot_colours[CLOTHING_SLOTS[s]] for s in PART_SLOT]).clip(0, 1)
+    freq = np.zeros(len(PART_SLOT))
+    amp = np.zeros(len(PART_SLOT))
+    if rng.random() < SHIRT_STRIPES_PROBABILITY:
+        shirt_parts = np.isin(PART_SLOT, [CLOTHING_SLOTS.index("shirt"), CLOTHING_SLOTS.index("sleeve")])
+        shirt_parts &= ~np.all(albedo == skin, axis=1)
+        freq[shirt_parts] = rng.uniform(3.0, 7.0)
+        amp[shirt_parts] = rng.uniform(0.25, 0.5)
+    return albedo.astype(np.float32), freq.astype(np.float32), amp.astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# Camera geometry
+
+
+def look_at(position: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """World->camera rotations ``(T, 3, 3)``: rows are right, down, forward (image x right, y down)."""
+    forward = target - position
+    forward /= np.linalg.norm(forward, axis=-1, keepdims=True)
+    right = np.cross(forward, np.array([0.0, 1.0, 0.0]))
+    right /= np.linalg.norm(right, axis=-1, keepdims=True)
+    down = np.cross(forward, right)
+    return np.stack([right, down, forward], axis=-2)
+
+
+@dataclass
+class ClipScene:
+    """Camera-space arrays of one clip for the renderer (float32 unless noted)."""
+
+    seg_a: np.ndarray  # (T, P, 3) capsule start points
+    seg_b: np.ndarray  # (T, P, 3) capsule end points
+    radius: np.ndarray  # (P,)
+    albedo: np.ndarray  # (P, 3)
+    stripe_freq: np.ndarray  # (P,)
+    stripe_amp: np.ndarray  # (P,)
+    focal_px: np.ndarray  # (T,) focal length in pixels of a `size` image
+    light_cam: np.ndarray  # (T, 3) unit vector towards the light, camera space
+    light_rgb: np.ndarray  # (3,) light colour x intensity
+    ambient: np.ndarray  # (3,) ambient colour
+    ground: np.ndarray  # (T, 12) plane normal(3), offset, u-axis(3), u-offset, v-axis(3), v-offset
+    backdrop: np.ndarray  # (T, 12) same layout
+    ground_light: np.ndarray  # (2,) ground lit fraction: (ambient, direct)
+    backdrop_light: np.ndarray  # (2,)
+    shadow_segments: np.ndarray  # (T, S, 4) ground-plane (u, v) of shadow capsule ends, in shadow-map texels
+    shadow_radius: np.ndarray  # (S,) in texels
+    shadow_origin: np.ndarray  # (3,) world u, v of the shadow map corner, texels per metre
+    textures: np.ndarray  # (2, TEXTURE_SIZE, TEXTURE_SIZE, 3): backdrop, ground
+    static_camera: bool
+
+
+def _plane(rotation: np.ndarray, position: np.ndarray, normal: np.ndarray, point: np.ndarray,
+           u_axis: np.ndarray, v_axis: np.ndarray, scale: float) -> np.ndarray:  # fmt: skip
+    """Camera-space description of a world plane with texture axes (u, v scaled by 1/`scale`)."""
+    # World X = R^T Xc + C, so for a world direction a: a . X = (R a) . Xc + a . C.
+    n_cam = rotation @ normal
+    offset = normal @ point - position @ normal
+    u_cam = (rotation @ u_axis) / scale
+    v_cam = (rotation @ v_axis) / scale
+    u_off = (position @ u_axis) / scale
+    v_off = (position @ v_axis) / scale
+    t = len(rotation)
+    return np.concatenate(
+        [n_cam, offset[:, None], u_cam, u_off[:, None], v_cam, v_off[:, None]], axis=-1
+    ).reshape(t, 12)
+
+
+def build_scene(
+    joints: np.ndarray,
+    body: BodyShape,
+    scene: SceneParams,
+    rng: np.random.Generator,
+    label: int,
+    scene_bias: str,
+    size: int,
+) -> ClipScene:
+    """Place the camera around the posed `joints` (T, J, 3) and produce the renderer's arrays."""
+    t = joints.shape[0]
+    radii = body.radii()
+    margin = radii.max()
+    low, high = joints.reshape(-1, 3).min(0) - margin, joints.reshape(-1, 3).max(0) + margin
+    low[1] = min(low[1], 0.0)
+    target = (low + high) / 2
+    extent = max(high[1] - low[1], 0.8 * max(high[0] - low[0], high[2] - low[2]))
+    distance = max(scene.focal * extent / scene.fill, 1.6 + extent / 2)
+    progress = np.linspace(-0.5, 0.5, t) if t > 1 else np.zeros(1)
+    az = np.deg2rad(scene.azimuth_deg)
+    el = np.deg2rad(scene.elevation_deg)
+    dist_t = distance * (1 + scene.dolly * progress)
+    offset_dir = np.array([np.sin(az) * np.cos(el), np.sin(el), np.cos(az) * np.cos(el)])
+    position = target[None] + dist_t[:, None] * offset_dir[None]
+    # Pan: turn the camera in place (the look-at point swings sideways).
+    pan = np.deg2rad(scene.pan_deg) * progress
+    back = -offset_dir
+    look = np.stack([np.cos(pan) * back[0] + np.sin(pan) * back[2], np.full(t, back[1]),
+                     -np.sin(pan) * back[0] + np.cos(pan) * back[2]], -1)  # fmt: skip
+    rotation = look_at(position, position + look)
+    cam_joints = np.einsum("tij,tkj->tki", rotation, joints - position[:, None, :])
+    seg_a = cam_joints[:, PART_START]
+    seg_b = cam_joints[:, PART_END].copy()
+    degenerate = PART_START == PART_END
+    seg_b[:, degenerate, 1] -= 1e-3  # spheres: a tiny segment keeps the capsule maths regular
+
+    light_az, light_el = np.deg2rad(scene.light_azimuth_deg), np.deg2rad(scene.light_elevation_deg)
+    light = np.array(
+        [np.sin(light_az) * np.cos(light_el), np.sin(light_el), np.cos(light_az) * np.cos(light_el)]
+    )
+    tint = np.array([1 + 0.12 * scene.temperature, 1.0, 1 - 0.12 * scene.temperature])
+    tint /= tint.max()
+    light_rgb = tint * scene.light_intensity
+    ambient = np.full(3, scene.ambient) * (0.5 + 0.5 * tint)
+
+    up = np.array([0.0, 1.0, 0.0])
+    ground = _plane(rotation, position, up, np.zeros(3), np.array([1.0, 0, 0]), np.array([0, 0, 1.0]),
+                    GROUND_TILE_M)  # fmt: skip
+    horizontal = np.array([offset_dir[0], 0.0, offset_dir[2]])
+    horizontal /= max(np.linalg.norm(horizontal), 1e-9)
+    backdrop_point = target - horizontal * scene.backdrop_distance_m
+    tangent = np.cross(up, horizontal)
+    backdrop = _plane(rotation, position, horizontal, backdrop_point, tangent, up, BACKDROP_TILE_M)
+    ground_light = np.array([1.0, light[1]])
+    backdrop_light = np.array([1.0, max(float(light @ horizontal), 0.0) * 0.8 + 0.2])
+
+    # Shadows: project capsule ends onto the ground along the light direction.
+    shadow_a = joints[:, PART_START[SHADOW_PARTS]]
+    shadow_b = joints[:, PART_END[SHADOW_PARTS]]
+    proj = [p[..., [0, 2]] - (p[..., 1:2] / light[1]) * light[[0, 2]] for p in (shadow_a, shadow_b)]
+    lo = np.minimum(proj[0].min((0, 1)), proj[1].min((0, 1))) - margin * 2
+    hi = np.maximum(proj[0].max((0, 1)), proj[1].max((0, 1))) + margin * 2
+    texels_per_m = (SHADOW_MAP - 1) / max(float((hi - lo).max()), 1e-3)
+    shadow_segments = np.concatenate([(proj[0] - lo) * texels_per_m, (proj[1] - lo) * texels_per_m], -1)
+
+    hue = None
+    if scene_bias == "correlated":
+        hue = (label * 0.618034) % 1.0
+    textures = np.stack([
+        procedural_texture(rng, scene.background_kind, hue=hue),
+        procedural_texture(rng, scene.ground_kind, hue=None if hue is None else hue + 0.5),
+    ])  # fmt: skip
+    albedo, stripe_freq, stripe_amp = sample_clothing(rng)
+    light_cam = np.einsum("tij,j->ti", rotation, light)
+    f32 = np.float32
+    return ClipScene(
+        seg_a=seg_a.astype(f32),
+        seg_b=seg_b.astype(f32),
+        radius=radii.astype(f32),
+        albedo=albedo,
+        stripe_freq=stripe_freq,
+        stripe_amp=stripe_amp,
+        focal_px=np.full(t, scene.focal * size, dtype=f32),
+        light_cam=light_cam.astype(f32),
+        light_rgb=light_rgb.astype(f32),
+        ambient=ambient.astype(f32),
+        ground=ground.astype(f32),
+        backdrop=backdrop.astype(f32),
+        ground_light=ground_light.astype(f32),
+        backdrop_light=backdrop_light.astype(f32),
+        shadow_segments=shadow_segments.astype(f32),
+        shadow_radius=(radii[SHADOW_PARTS] * texels_per_m).astype(f32),
+        shadow_origin=np.array([lo[0], lo[1], texels_per_m], dtype=f32),
+        textures=textures,
+        static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0,
+    )
