@@ -85,7 +85,7 @@ def with_retries(call: Callable[[], T], what: str, policy: RetryPolicy | None = 
                 raise SynaptError(f"{what} failed{tries}: {describe(exc)}") from None
             wait = policy.delay(attempt)
             log.warning(
-                "%s: %s; retrying in %.1fs (attempt %d/%d)",
+                "%s: %s; retrying in %.2fs (attempt %d/%d)",
                 what,
                 describe(exc),
                 wait,

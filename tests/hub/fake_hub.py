@@ -39,6 +39,11 @@ LFS_SUFFIXES = (
 REPO = r"(?P<kind>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)"
 
 
+def now_iso() -> str:
+    """The Hub's timestamp format (`...T12:00:00.000Z`)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def git_sha1(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
@@ -170,7 +175,8 @@ def _handler_for(hub: FakeHub):
                 failure = hub.take_failure()
                 if failure is not None:
                     self._error(failure, "injected failure")
-                elif method != "GET" and not self._authorized():
+                elif method != "GET" and not path.startswith("/lfs-upload/") and not self._authorized():
+                    # LFS uploads go to pre-signed storage URLs on the real Hub: no Authorization header
                     self._error(401, "Invalid credentials in Authorization header")
                 else:
                     self._route(method, path, query, body)
@@ -365,7 +371,7 @@ def _handler_for(hub: FakeHub):
                 "pipeline_tag": data.get("pipeline_tag"),
                 "library_name": data.get("library_name"),
                 "siblings": [{"rfilename": name} for name in sorted(branch.files)],
-                "lastModified": datetime.now(timezone.utc).isoformat(),
+                "lastModified": now_iso(),
             }
             if card and data:
                 info["cardData"] = data
@@ -393,8 +399,8 @@ def _handler_for(hub: FakeHub):
 
         def list_collections(self, params, query, body) -> None:
             owner = query.get("owner", [None])[0]
-            found = [
-                hub.collection_json(slug)
+            found = [  # the client numbers listed collections itself
+                {key: value for key, value in hub.collection_json(slug).items() if key != "position"}
                 for slug, data in hub.collections.items()
                 if owner is None or data["owner"]["name"] == owner
             ]
@@ -414,7 +420,7 @@ def _handler_for(hub: FakeHub):
                 "description": payload.get("description"),
                 "owner": {"name": payload["namespace"], "type": "org"},
                 "items": [],
-                "lastUpdated": datetime.now(timezone.utc).isoformat(),
+                "lastUpdated": now_iso(),
                 "position": len(hub.collections),
                 "private": bool(payload.get("private")),
                 "theme": "default",
