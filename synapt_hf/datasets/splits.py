@@ -254,10 +254,13 @@ def check_parsed(name: str, parsed: ParsedSplits) -> None:
 def resolve_entry(resolver: VideoPathResolver, entry: SplitEntry) -> Path | None:
     """The file of `entry` under the resolver's root.
 
-    Tries the listed path, its `alternatives`, then each with leading folders removed, so `--root` may be
+    Tries the listed path, its `alternatives`, the same without their video extension (another container
+    on disk), then each with leading folders removed, so `--root` may be
     the folder the list is relative to or one inside it (`diving48/videos/x.mp4` under `.../diving48/videos`).
     """
-    for listed in (entry.path, *entry.alternatives):
+    listed_paths = [entry.path, *entry.alternatives]
+    listed_paths += [strip_video_extension(p) for p in listed_paths]  # `x.mp4` listed, `x.avi` on disk
+    for listed in dict.fromkeys(listed_paths):
         parts = listed.replace("\\", "/").split("/")
         for start in range(len(parts)):
             found = resolver.resolve("/".join(parts[start:]))

@@ -131,11 +131,11 @@ def test_missing_files_over_the_threshold_fail_before_writing(tmp_path: Path, ra
 
 
 def test_root_may_be_inside_the_listed_prefix(tmp_path: Path, raw: Path) -> None:
-    """PPMA-style paths with a dataset prefix resolve when --root is the folder below that prefix."""
+    """Paths with a dataset prefix resolve when --root is the folder below it; `.mp4` listed, `.avi` on disk."""
     folder = tmp_path / "p"
     folder.mkdir()
     (folder / "train.csv").write_text(
-        "".join(f"UCF-101/{r};{0 if 'Apply' in r else 100}\r\n" for r in CLIPS["train"])
+        "".join(f"UCF-101/{r}.mp4;{0 if 'Apply' in r else 100}\r\n" for r in CLIPS["train"])
     )
     (folder / "val.csv").write_text(
         "".join(f"UCF-101/{r};{0 if 'Apply' in r else 100}\r\n" for r in CLIPS["validation"])
