@@ -81,6 +81,7 @@ def write_video(
     `pts_ms` gives each frame's presentation time in milliseconds (variable frame rate).
     """
     container_format = _CONTAINER_OF_SUFFIX[path.suffix]
+    path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), mode="w", format=container_format) as output:
         stream = output.add_stream(codec, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
@@ -127,7 +128,8 @@ def write_audio_only(path: Path, seconds: float = 0.5, sample_rate: int = 16000)
 def make_video(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``make_video("clip.mp4", num_frames=24, width=64, height=48, fps=25, codec="libx264", ...)``.
 
-    The suffix picks the container; frames carry KnownContent. Returns the written path.
+    The suffix picks the container (.mp4 .mkv .webm .avi .mov .ts .h264); `name` may contain folders
+    (created under tmp_path, or used as is when absolute); frames carry KnownContent. Returns the path.
     """
 
     def make(name: str = "clip.mp4", **kwargs) -> Path:
@@ -139,7 +141,9 @@ def make_video(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def make_audio_only(tmp_path: Path) -> Callable[..., Path]:
     def make(name: str = "audio.wav", **kwargs) -> Path:
-        return write_audio_only(tmp_path / name, **kwargs)
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_audio_only(path, **kwargs)
 
     return make
 
