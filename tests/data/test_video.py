@@ -107,6 +107,15 @@ def test_indices_past_the_end_clamp_to_last_frame(make_video, known_content):
     assert known_content.indices(frames) == [11, 11, 11, 0]
 
 
+def test_overestimated_frame_count_clamps_to_the_real_last_frame(make_video, known_content):
+    data = make_video("cut.mkv", num_frames=60, gop_size=10).read_bytes()
+    cut = data[: len(data) // 2]  # Matroska keeps the header's duration: probe over-estimates
+    info = probe(cut)
+    assert info.num_frames == 60
+    frames = known_content.indices(decode_frames(cut, [0, 10, info.num_frames - 1]))
+    assert frames[:2] == [0, 10] and 10 < frames[2] < 59  # the last frame that survived the cut
+
+
 def test_bad_indices_are_user_errors(make_video):
     path = make_video("clip.mp4", num_frames=4)
     for bad in ([], [-1], [[0, 1]], [0.5]):
