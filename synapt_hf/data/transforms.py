@@ -160,6 +160,8 @@ class ClipTransform:
         size = config.get("size") or {}
         if not config.get("do_resize", True):
             resize = None
+        elif size.get("longest_edge"):
+            raise SynaptError(f"processor config: size with longest_edge is not supported, got {size!r}")
         elif size.get("shortest_edge"):
             resize = int(size["shortest_edge"])
         elif size.get("height") and size.get("width"):

@@ -110,7 +110,11 @@ def test_processor_config_errors(tmp_path):
     with pytest.raises(SynaptError, match="not valid JSON"):
         ClipTransform.from_processor(tmp_path)
     with pytest.raises(SynaptError, match="unsupported size"):
-        ClipTransform.from_processor({"size": {"longest_edge": 3}})
+        ClipTransform.from_processor({"size": {"max_height": 3, "max_width": 3}})
+    with pytest.raises(SynaptError, match="longest_edge"):
+        ClipTransform.from_processor({"size": {"shortest_edge": 3, "longest_edge": 9}})
+    exact = ClipTransform.from_processor({"size": {"height": 20, "width": 30}, "do_center_crop": False})
+    assert exact(_asymmetric_clip(2)).shape == (2, 3, 20, 30)
 
 
 def test_shortest_edge_size_truncates_like_transformers():
