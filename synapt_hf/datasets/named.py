@@ -177,6 +177,7 @@ class NamedBuilder(DatasetBuilder):
         resolver = VideoPathResolver(self.root, prefixes=("PRE_",))
         clips: list[Clip] = []
         bad: list[BadFile] = []
+        origin_of: dict[Path, str] = {}
         for split, entries in parsed.splits.items():
             missing: list[str] = []
             for entry in entries:
@@ -189,6 +190,12 @@ class NamedBuilder(DatasetBuilder):
                         )
                     )
                     continue
+                if file in origin_of:
+                    raise SynaptError(
+                        f"{entry.origin}: {entry.path!r} is the same file as the entry at {origin_of[file]} "
+                        f"({file}); each clip may be listed once"
+                    )
+                origin_of[file] = entry.origin
                 relative = file.relative_to(self.root).as_posix()
                 clips.append(Clip(file, relative, entry.label, split, entry.origin, dict(entry.extra)))
             self._check_missing(split, len(entries), missing)

@@ -152,3 +152,15 @@ def test_class_subsets_are_nested_and_relabelled() -> None:
     assert {e.label for e in subset.splits["validation"]} == set(range(30))
     first = subset.splits["validation"][0]
     assert subset.class_names[first.label] == class_tables.SYNAPT150[int(first.path.split("/")[0])]
+
+
+def test_two_entries_for_one_file_are_an_error(tree: Path) -> None:
+    val = tree / "synapt" / "sim150_val.txt"
+    val.write_text(val.read_text() + "a27/a27_d1_p066_c1_color.avi_v225_r00\n")  # the PRE_ entry's file again
+    builder = synapt150.SynAPT150Builder(
+        root=tree / "raw", splits=[str(tree)], size_check=False, include_train=False
+    )
+    with pytest.raises(
+        SynaptError, match=r"sim150_val.txt:4: .* is the same file as the entry at .*sim150_val.txt:1"
+    ):
+        builder.collect()
