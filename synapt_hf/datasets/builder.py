@@ -6,9 +6,11 @@ arguments, and implements `collect()`; `build()` does the rest:
 1. check the options (output folder, repo id, token, split settings) before any expensive work;
 2. `collect()` lists the clips with labels (and the bad inputs it already knows about, e.g. manifest
    lines pointing at missing files);
-3. decide train/validation (splits given by the builder, or by ratio, or by a group key);
-4. probe every file (in a process pool with ``num_proc > 1``); unusable files are reported with the
-   reason and left out, or, with ``strict``, stop the build before anything is written;
+3. probe every file and check it is complete (in a process pool with ``num_proc > 1``); unusable files
+   are reported with the reason and left out, or, with ``strict``, stop the build before anything is
+   written;
+4. decide train/validation among the usable clips (splits given by the builder, or by ratio, or by a
+   group key), so a bad file never takes a validation slot;
 5. write each split to Arrow in batches (video bytes embedded; memory stays bounded), then save the
    `DatasetDict` atomically to ``out`` (a temporary sibling folder renamed at the end);
 6. optionally push parquet shards plus a rendered dataset card to the Hub.
@@ -53,6 +55,7 @@ class BuildOptions:
     push_to_hub: str | None = None
     private: bool = False
     batch_size: int = 32
+    verify: bool = True  # also check every file is complete (all declared frames present)
     command: str | None = None  # the command line, recorded in the dataset card
 
     def __post_init__(self) -> None:
@@ -215,8 +218,10 @@ def assign_splits(
     return kept + group_split(pool, compile_group_pattern(pattern or ""), val_ratio, seed)
 
 
-def _probe(clips: list[Clip], num_proc: int) -> tuple[list[tuple[Clip, VideoInfo]], list[BadFile]]:
-    results = probe_files([clip.file for clip in clips], num_proc=num_proc)
+def _probe(
+    clips: list[Clip], num_proc: int, verify: bool
+) -> tuple[list[tuple[Clip, VideoInfo]], list[BadFile]]:
+    results = probe_files([clip.file for clip in clips], num_proc=num_proc, verify=verify)
     good: list[tuple[Clip, VideoInfo]] = []
     bad: list[BadFile] = []
     for clip, result in zip(clips, results, strict=True):
@@ -281,7 +286,7 @@ def _log_bad(bad: list[BadFile]) -> None:
 
 
 def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult:
-    """Collect, split, probe, embed and save `builder`'s dataset to ``options.out``; see the module doc."""
+    """Collect, probe, split, embed and save `builder`'s dataset to ``options.out``; see the module doc."""
     options.check()
     builder.check()
     collection = builder.collect()
@@ -294,15 +299,22 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
                 f"{clip.origin or clip.path}: label {clip.label} is out of range for {len(class_names)} classes"
             )
     method, pattern = split_method(builder, collection.clips, options)
-    clips = assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)
+    # Check the split settings (e.g. every file name matches the group pattern) before the expensive part.
+    assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)
     log.info(
         "%s: %d clips in %d classes; probing with %d process(es)",
         builder.name,
-        len(clips),
+        len(collection.clips),
         len(class_names),
         options.num_proc,
     )
-    good, probe_bad = _probe(clips, options.num_proc)
+    probed, probe_bad = _probe(collection.clips, options.num_proc, options.verify)
+    # Split only the usable clips, so bad files never take a validation slot.
+    info_of = {clip.path: info for clip, info in probed}
+    split_clips = assign_splits(
+        [clip for clip, _ in probed], method, pattern, options.val_ratio, options.seed
+    )
+    good = [(clip, info_of[clip.path]) for clip in split_clips]
     bad = list(collection.bad) + probe_bad
     if options.strict and bad:
         _log_bad(bad)

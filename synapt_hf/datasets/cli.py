@@ -20,6 +20,12 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--strict", action="store_true", help="stop before writing anything if any file is bad"
     )
+    group.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip the completeness check (reading every packet) after probing each file",
+    )
     group.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out")
     group.add_argument(
         "--split-by",
@@ -83,6 +89,7 @@ def run_build(args: argparse.Namespace) -> int:
         out=args.out,
         num_proc=args.num_proc,
         strict=args.strict,
+        verify=args.verify,
         overwrite=args.overwrite,
         split_by=args.split_by,
         val_ratio=args.val_ratio,

@@ -31,7 +31,8 @@ def video_tree(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
 def bad_files(
     tmp_path: Path, make_video: Callable[..., Path], make_audio_only: Callable[..., Path]
 ) -> dict[str, Path]:
-    """Bad inputs next to each other in ``tmp_path/bad``: corrupt, truncated, empty, audio-only, text."""
+    """Bad inputs next to each other in ``tmp_path/bad``: corrupt, truncated (MP4 without its index, AVI that
+    still probes), empty, audio-only, text."""
     folder = tmp_path / "bad"
     folder.mkdir()
     good = make_video("bad/source.mp4", num_frames=24, width=32, height=24)
@@ -47,6 +48,10 @@ def bad_files(
     files["truncated"].write_bytes(data[: len(data) // 3])
     files["empty"].write_bytes(b"")
     files["text"].write_text("not a video\n")
+    avi = make_video("bad/whole.avi", num_frames=60, width=32, height=24, codec="mpeg4")
+    files["truncated_avi"] = folder / "truncated.avi"
+    files["truncated_avi"].write_bytes(avi.read_bytes()[: avi.stat().st_size * 7 // 10])  # header kept
+    avi.unlink()
     files["audio"] = make_audio_only("bad/audio.wav")
     return files
 
