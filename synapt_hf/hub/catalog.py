@@ -15,6 +15,7 @@ from synapt_hf.hub.repo_ids import validate_repo_id
 from synapt_hf.hub.results import TransferResult, read_results, rows_for_checkpoint, summarize
 
 PRETRAIN_MODES = ("supervised", "mae", "mae-then-supervised")
+MODE_ALIASES = {"mae+supervised": "mae-then-supervised"}  # synapt_hf.training's spelling
 ARCHITECTURES = ("videomae", "timesformer")
 CATALOG_ENV = "SYNAPT_CATALOG"
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "model_cards" / "catalog.yaml"
@@ -177,6 +178,7 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[dict] | N
             f"{where}: architecture must be one of {', '.join(ARCHITECTURES)}, got {architecture!r}"
         )
     mode = _require(raw, "mode", str, where)
+    mode = MODE_ALIASES.get(mode, mode)
     if mode not in PRETRAIN_MODES:
         raise SynaptError(f"{where}: mode must be one of {', '.join(PRETRAIN_MODES)}, got {mode!r}")
     if "pretrain" not in raw:

@@ -65,11 +65,18 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(
         out
     )
-    (out / "training_args.json").write_text(
-        json.dumps(
-            {"mode": "supervised", "dataset": "synapt150", "num_train_epochs": 3, "learning_rate": 1e-3}
-        )
-    )
+    training_args = {  # field names of synapt_hf.training's TrainConfig
+        "model": "videomae-tiny",
+        "mode": "mae+supervised",
+        "protocol": "pretrain",
+        "dataset": None,
+        "synthetic_classes": 10,
+        "num_epochs": 3.0,
+        "max_steps": None,
+        "learning_rate": 1e-3,
+        "seed": 42,
+    }
+    (out / "training_args.json").write_text(json.dumps(training_args, indent=2, sort_keys=True))
     (out / "all_results.json").write_text(json.dumps({"top1": 0.41, "top5": 0.9}))
     return out
 

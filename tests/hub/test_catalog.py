@@ -109,3 +109,20 @@ def test_shipped_catalog_is_valid():
     catalog = load_catalog(DEFAULT_CATALOG)
     assert catalog.models and catalog.collection is not None
     assert all(entry.repo_id.count("/") == 1 for entry in catalog.models)
+
+
+def test_entry_from_a_bare_training_folder(tiny_model_dir):
+    from synapt_hf.hub.model_folder import entry_from_model_dir, files_to_publish
+
+    entry = entry_from_model_dir(tiny_model_dir, "org/tiny")
+    assert (entry.architecture, entry.num_frames, entry.resolution) == ("videomae", 4, 32)
+    assert entry.mode == "mae-then-supervised" and entry.pretrain.key == "generated10"
+    assert entry.pretrain.num_classes == 10 and entry.epochs == 3.0 and entry.base_model is None
+    names = {path.as_posix() for path in files_to_publish(tiny_model_dir)}
+    assert names == {
+        "config.json",
+        "model.safetensors",
+        "preprocessor_config.json",
+        "training_args.json",
+        "all_results.json",
+    }

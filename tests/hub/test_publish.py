@@ -152,6 +152,11 @@ def test_cli_publish_to_branch_and_bad_repo_id(fake_hub, tiny_model_dir, capsys)
     repo = fake_hub.repos["synapt-test/cli-model"]
     assert repo.private and "model.safetensors" in repo.branches["v1"].files
     assert "README.md" not in repo.branches["main"].files
+    meta = ModelCard(repo.branches["v1"].files["README.md"].decode()).data.to_dict()["synapt"]
+    assert (
+        meta["pretrain_data"] == "synapt150" and meta["pretrain_mode"] == "mae-then-supervised"
+    )  # from training args
+    assert meta["epochs"] == 3.0 and meta["num_frames"] == 4 and meta["resolution"] == 32
     assert "synapt-test/cli-model@v1: committed" in capsys.readouterr().out
     assert main(["publish", str(tiny_model_dir), "--repo-id", "just-a-name"]) == 2
     assert "--repo-id: 'just-a-name' is not a Hub repo id of the form 'org/name'" in capsys.readouterr().err
