@@ -98,27 +98,33 @@ def test_all_broken_raises_a_clear_error(clip_split) -> None:
 def test_dataloader_workers_match_single_process(clip_split) -> None:
     transform = ClipTransform(resize=20, crop=(16, 16))
 
-    def batches(num_workers: int) -> tuple[list[dict[str, torch.Tensor]], int]:
+    def epochs(num_workers: int) -> tuple[list[list[dict[str, torch.Tensor]]], int]:
         dataset = VideoClipDataset(
             clip_split, num_frames=4, sampling_rate=2, transform=transform, train=True, seed=3
         )
-        dataset.set_epoch(2)
         loader = DataLoader(
             dataset,
             batch_size=2,
             num_workers=num_workers,
             collate_fn=collate_clips,
             multiprocessing_context="fork" if num_workers else None,
+            persistent_workers=bool(num_workers),
         )
-        return list(loader), dataset.decode_failures
+        seen = []
+        for epoch in (1, 2):
+            dataset.set_epoch(epoch)  # persistent workers must see it through shared memory
+            seen.append(list(loader))
+        return seen, dataset.decode_failures
 
-    single, single_failures = batches(0)
-    workers, worker_failures = batches(2)
-    assert len(single) == len(workers) == 3
-    for a, b in zip(single, workers, strict=True):
-        assert a["pixel_values"].shape[1:] == (4, 3, 16, 16)
-        assert torch.equal(a["pixel_values"], b["pixel_values"]) and torch.equal(a["labels"], b["labels"])
-    assert single_failures == worker_failures == 1  # the failure in a worker is counted in the parent
+    single, single_failures = epochs(0)
+    workers, worker_failures = epochs(2)
+    for single_epoch, worker_epoch in zip(single, workers, strict=True):
+        assert len(single_epoch) == len(worker_epoch) == 3
+        for a, b in zip(single_epoch, worker_epoch, strict=True):
+            assert a["pixel_values"].shape[1:] == (4, 3, 16, 16)
+            assert torch.equal(a["pixel_values"], b["pixel_values"]) and torch.equal(a["labels"], b["labels"])
+    assert not torch.equal(single[0][0]["pixel_values"], single[1][0]["pixel_values"])  # epochs differ
+    assert single_failures == worker_failures == 2  # one per epoch; failures in workers counted in the parent
 
 
 def test_default_transform_feeds_videomae(clip_split) -> None:
