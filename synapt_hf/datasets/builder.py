@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
@@ -218,6 +219,15 @@ def assign_splits(
     return kept + group_split(pool, compile_group_pattern(pattern or ""), val_ratio, seed)
 
 
+def _outside_output(clips: list[Clip], out: Path) -> list[Clip]:
+    """Drop (with a warning) files inside the output folder: an earlier build under the raw root."""
+    out_dir = os.path.abspath(out) + os.sep
+    kept = [clip for clip in clips if not os.path.abspath(clip.file).startswith(out_dir)]
+    if len(kept) < len(clips):
+        log.warning("%d file(s) inside --out %s are not inputs and were skipped", len(clips) - len(kept), out)
+    return kept
+
+
 def _probe(
     clips: list[Clip], num_proc: int, verify: bool
 ) -> tuple[list[tuple[Clip, VideoInfo]], list[BadFile]]:
@@ -298,6 +308,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
             raise SynaptError(
                 f"{clip.origin or clip.path}: label {clip.label} is out of range for {len(class_names)} classes"
             )
+    collection.clips = _outside_output(collection.clips, options.out)
     method, pattern = split_method(builder, collection.clips, options)
     # Check the split settings (e.g. every file name matches the group pattern) before the expensive part.
     assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)

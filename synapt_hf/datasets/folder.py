@@ -145,6 +145,14 @@ class FolderBuilder(DatasetBuilder):
 
     def _collect_folders(self) -> ClipCollection:
         class_dirs = sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        outputs = [
+            p for p in class_dirs if (p / "dataset_dict.json").is_file() or (p / "state.json").is_file()
+        ]
+        if outputs:
+            log.warning(
+                "%s: saved dataset folder(s) skipped: %s", self.root, ", ".join(p.name for p in outputs)
+            )
+            class_dirs = [p for p in class_dirs if p not in outputs]
         loose = [p.name for p in self.root.iterdir() if p.is_file() and not p.name.startswith(".")]
         if loose:
             log.warning(

@@ -146,3 +146,11 @@ def test_cli_user_errors(tmp_path: Path, capsys) -> None:
     assert main(args) == 2
     assert "ORG/NAME" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_rebuilding_into_a_folder_under_the_root_ignores_the_old_output(video_tree: Path) -> None:
+    out = video_tree / "built"
+    FolderBuilder(video_tree).build(BuildOptions(out=out, split_by="none"))
+    result = FolderBuilder(video_tree).build(BuildOptions(out=out, split_by="none", overwrite=True))
+    assert result.class_names == ["clap", "run", "wave"] and not result.bad
+    assert result.splits["train"].clips == 9
