@@ -132,3 +132,13 @@ def test_local_install_rejects_bad_revision(tiny_model_dir, tmp_path, bad, capsy
         ]
     )
     assert code == 2 and "not a valid branch name" in capsys.readouterr().err
+
+
+def test_publish_catalog_local_installs_every_entry(catalog_file, tmp_path, capsys):
+    cache = tmp_path / "cache"
+    assert main(["publish-catalog", str(catalog_file), "--local", "--cache-dir", str(cache)]) == 0
+    installed = sorted(path.name for path in cache.iterdir())
+    assert installed == ["models--synapt-test--timesformer-tiny", "models--synapt-test--videomae-tiny"]
+    commit = (cache / "models--synapt-test--videomae-tiny" / "refs" / "main").read_text()
+    card = (cache / "models--synapt-test--videomae-tiny" / "snapshots" / commit / "README.md").read_text()
+    assert "| UCF101 | finetune | 75.00 |" in card

@@ -160,3 +160,16 @@ def test_cli_publish_to_branch_and_bad_repo_id(fake_hub, tiny_model_dir, capsys)
     assert "synapt-test/cli-model@v1: committed" in capsys.readouterr().out
     assert main(["publish", str(tiny_model_dir), "--repo-id", "just-a-name"]) == 2
     assert "--repo-id: 'just-a-name' is not a Hub repo id of the form 'org/name'" in capsys.readouterr().err
+
+
+def test_unreachable_hub_is_retried_then_reported(fake_hub, catalog_file, tiny_model_dir):
+    entry = load_catalog(catalog_file).entry("synapt-test/videomae-tiny")
+    with pytest.raises(
+        SynaptError, match=r"create repo synapt-test/videomae-tiny failed after 2 attempts: .*[Cc]onnect"
+    ):
+        publish_model(
+            tiny_model_dir,
+            entry,
+            endpoint="http://127.0.0.1:9",
+            retry=RetryPolicy(attempts=2, base_delay=0.01),
+        )
