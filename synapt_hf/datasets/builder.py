@@ -279,6 +279,9 @@ def _write_split(
                 # Built as an Arrow table directly: `Video.encode_example` would drop the bytes of a
                 # relative path that happens to exist in the current directory.
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            done = min(start + batch_size, len(items))
+            if done // 500 > start // 500 or (done == len(items) and len(items) >= 500):
+                log.info("%s: embedded %d/%d clips", arrow_path.stem, done, len(items))
         writer.finalize()
     return bad, seconds / 3600.0
 
