@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import datasets
 import yaml
 
 from synapt_hf.cli import main
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import ikea_fa
+from synapt_hf.datasets import class_tables, ikea_fa
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.datasets.card import render_dataset_card
 
@@ -80,3 +81,22 @@ def test_dataset_card_has_metadata_licences_citations_and_classes(tmp_path: Path
         "PPMA ikea-fa lists",
     ):
         assert text in card, text
+
+
+def test_push_to_hub_uploads_parquet_and_the_named_card(tmp_path: Path, make_video, fake_hub, capsys) -> None:
+    splits = make_tree(tmp_path, make_video)
+    args = ["build-dataset", "ikea-fa", "--root", str(tmp_path), "--splits", str(splits), "--no-size-check"]
+    assert main([*args, "--out", str(tmp_path / "out"), "--push-to-hub", "synapt-test/ikea-fa"]) == 0
+    files = fake_hub.files("synapt-test/ikea-fa")
+    readme = files["README.md"].decode("utf-8")
+    header = yaml.safe_load(readme.split("---")[1])
+    assert (
+        header["task_categories"] == ["video-classification"]
+        and header["pretty_name"] == "IKEA Furniture Assembly"
+    )
+    assert "toyer2017human" in readme and "| 10 | spin_in |" in readme
+    shard = next(name for name in files if name.startswith("data/validation-") and name.endswith(".parquet"))
+    (tmp_path / "v.parquet").write_bytes(files[shard])
+    pushed = datasets.Dataset.from_parquet(str(tmp_path / "v.parquet"))
+    assert pushed.features["label"].names == list(class_tables.IKEA_FA)
+    assert pushed["path"] == ["ikea_furniture/videos/spin_in/c.mp4"] and pushed["label"] == [10]
