@@ -170,9 +170,15 @@ def _entries(args) -> list:
     if args.source in ("auto", "hub"):
         from synapt_hf.hub.hub_listing import hub_reachable, list_hub_entries
 
-        if args.source == "hub" or hub_reachable():
+        if args.source == "hub":
             return list_hub_entries(author=args.author)
-        print("(Hub not reachable: showing the local catalog)", file=sys.stderr)
+        if hub_reachable():
+            entries = list_hub_entries(author=args.author)
+            if entries:
+                return entries
+            print("(no models tagged 'synapt' on the Hub yet: showing the local catalog)", file=sys.stderr)
+        else:
+            print("(Hub not reachable: showing the local catalog)", file=sys.stderr)
     return list(load_catalog(args.catalog).models)
 
 

@@ -11,7 +11,11 @@ from synapt_hf.hub.results import TransferResult
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 SIZES_BY_HIDDEN = {384: "small", 768: "base", 1024: "large", 1280: "huge"}
-SKIPPED_PARTS = ("checkpoint-", "runs", ".")
+SKIPPED_PARTS = (
+    "checkpoint-",
+    "stage1-mae",
+    ".",
+)  # resumable trainer state, the MAE stage of a two-stage run
 SKIPPED_NAMES = ("optimizer.pt", "scheduler.pt", "rng_state.pth", "README.md")
 
 
@@ -24,6 +28,11 @@ def check_model_dir(model_dir: str | Path, where: str = "model folder") -> Path:
         raise SynaptError(f"{where}: {model_dir} has no config.json (not a save_pretrained folder)")
     if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
         raise SynaptError(f"{where}: {model_dir} has no weights ({' or '.join(WEIGHT_FILES)})")
+    if (model_dir / "training_args.json").is_file() and not (model_dir / "all_results.json").is_file():
+        # synapt_hf.training writes all_results.json last: without it the run did not finish
+        raise SynaptError(
+            f"{where}: {model_dir} has training_args.json but no all_results.json (unfinished run)"
+        )
     return model_dir
 
 

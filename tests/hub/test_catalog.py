@@ -126,3 +126,27 @@ def test_entry_from_a_bare_training_folder(tiny_model_dir):
         "training_args.json",
         "all_results.json",
     }
+
+
+def test_trainer_state_is_not_published_and_unfinished_runs_are_refused(tiny_model_dir, tmp_path):
+    import shutil
+
+    from synapt_hf.hub.model_folder import check_model_dir, files_to_publish
+
+    folder = tmp_path / "run"
+    shutil.copytree(tiny_model_dir, folder)
+    for extra in (
+        "checkpoint-3/optimizer.pt",
+        "stage1-mae/model.safetensors",
+        ".export-1.tmp/x",
+        "logs/events.out",
+    ):
+        (folder / extra).parent.mkdir(parents=True, exist_ok=True)
+        (folder / extra).write_bytes(b"x")
+    names = {path.as_posix() for path in files_to_publish(folder)}
+    assert "logs/events.out" in names and not [
+        n for n in names if n.startswith(("checkpoint-", "stage1", "."))
+    ]
+    (folder / "all_results.json").unlink()
+    with pytest.raises(SynaptError, match=r"no all_results\.json \(unfinished run\)"):
+        check_model_dir(folder)

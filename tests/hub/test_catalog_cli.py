@@ -71,3 +71,12 @@ def test_list_from_hub_reads_published_cards(fake_hub, catalog_file, capsys):
     assert out.splitlines()[2].startswith("synapt-test/timesformer-tiny")
     assert main(["catalog", "show", "synapt-test/videomae-tiny", "--source", "hub"]) == 0
     assert "75.00" in capsys.readouterr().out
+
+
+def test_auto_source_uses_local_catalog_when_hub_has_no_synapt_models(fake_hub, catalog_file, capsys):
+    assert main(["catalog", "list", "--catalog", str(catalog_file)]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "no models tagged 'synapt' on the Hub yet" in captured.err
+        and "synapt-test/videomae-tiny" in captured.out
+    )
