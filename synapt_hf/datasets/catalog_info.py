@@ -55,15 +55,15 @@ class DatasetInfo:
         return [source.citation for source in self.sources] + list(self.extra_citations)
 
 
-_RESEARCH = "the original dataset's terms apply (research use as granted by its authors); synapt-hf redistributes no video"
+_RESEARCH = "check them before use; synapt-hf redistributes no video, users build from their own copy"
 
 ELDERSIM = SourceNote(
     "ElderSim (KIST SynADL)",
-    "https://ai4robot.github.io/mindslab-etri-kist-synadl/",
-    "KIST SynADL licence agreement (request form, non-commercial research); " + _RESEARCH,
+    "https://hchlhwang.github.io/Eldercare",
+    "the KIST SynADL release terms of KIST (see the ElderSim project page); " + _RESEARCH,
     """@article{hwang2021eldersim,
   title   = {ElderSim: A Synthetic Data Generation Platform for Human Action Recognition in Eldercare Applications},
-  author  = {Hwang, Hochul and Jang, Cheongjun and Park, Geonwoo and Cho, Junghyun and Kim, Ig-Jae},
+  author  = {Hwang, Hochul and Jang, Cheongjae and Park, Geonwoo and Cho, Junghyun and Kim, Ig-Jae},
   journal = {IEEE Access},
   year    = {2021}
 }""",
@@ -71,7 +71,7 @@ ELDERSIM = SourceNote(
 PHAV = SourceNote(
     "PHAV (Procedural Human Action Videos)",
     "https://adas.cvc.uab.es/phav/",
-    "PHAV terms of use (non-commercial research); " + _RESEARCH,
+    "the PHAV terms of use (see its page); " + _RESEARCH,
     """@inproceedings{desouza2017phav,
   title     = {Procedural Generation of Videos to Train Deep Action Recognition Networks},
   author    = {de Souza, C{\\'e}sar Roberto and Gaidon, Adrien and Cabon, Yohann and L{\\'o}pez, Antonio M.},
@@ -82,7 +82,7 @@ PHAV = SourceNote(
 SURREACT = SourceNote(
     "SURREACT (NTU RGB+D and UESTC renders)",
     "https://www.di.ens.fr/willow/research/surreact/",
-    "SURREACT / SMPL non-commercial licence; NTU RGB+D and UESTC terms for the motions; " + _RESEARCH,
+    "the SURREACT and SMPL licences, and the NTU RGB+D and UESTC terms for the source motions; " + _RESEARCH,
     """@article{varol2021surreact,
   title   = {Synthetic Humans for Action Recognition from Unseen Viewpoints},
   author  = {Varol, G{\\"u}l and Laptev, Ivan and Schmid, Cordelia and Zisserman, Andrew},
@@ -139,7 +139,7 @@ DIVING48 = SourceNote(
 SSV2 = SourceNote(
     "Something-Something V2 (Mini-SSV2 class subset)",
     "https://developer.qualcomm.com/software/ai-datasets/something-something",
-    "Qualcomm (formerly TwentyBN) licence, non-commercial research; " + _RESEARCH,
+    "the Something-Something V2 licence of Qualcomm (formerly TwentyBN); " + _RESEARCH,
     """@inproceedings{goyal2017something,
   title     = {The "Something Something" Video Database for Learning and Evaluating Visual Common Sense},
   author    = {Goyal, Raghav and Kahou, Samira Ebrahimi and Michalski, Vincent and Materzynska, Joanna and
@@ -158,8 +158,8 @@ SSV2 = SourceNote(
 )
 IKEA_FA = SourceNote(
     "IKEA Furniture Assembly (IkeaFA)",
-    "https://tinyurl.com/ikea-dataset",
-    "released by the authors for research; " + _RESEARCH,
+    "https://github.com/howardzh01/PPMA",
+    "the terms of the original release by Toyer et al. (DICTA 2017); " + _RESEARCH,
     """@inproceedings{toyer2017human,
   title     = {Human Pose Forecasting via Deep Markov Models},
   author    = {Toyer, Sam and Cherian, Anoop and Han, Tengda and Gould, Stephen},
@@ -170,7 +170,7 @@ IKEA_FA = SourceNote(
 UAV_HUMAN = SourceNote(
     "UAV-Human",
     "https://sutdcv.github.io/UAV-Human/",
-    "UAV-Human release agreement (request form, research only); " + _RESEARCH,
+    "the UAV-Human release agreement (request form on its page); " + _RESEARCH,
     """@inproceedings{li2021uavhuman,
   title     = {{UAV-Human}: A Large Benchmark for Human Behavior Understanding with Unmanned Aerial Vehicles},
   author    = {Li, Tianjiao and Liu, Jun and Zhang, Wei and Ni, Yan and Wang, Wenqian and Li, Zhiheng},
