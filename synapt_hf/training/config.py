@@ -86,7 +86,9 @@ class TrainConfig:
     sampling_strategy: str = field(default="dense", metadata=_help("dense | segment"))
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
-    dataloader_num_workers: int = 0
+    dataloader_num_workers: int = field(
+        default=1, metadata=_help("DataLoader worker processes (decode/render)")
+    )
     # optimisation
     output_dir: str | None = field(default=None, metadata=_help("default: runs/<mode>-<model>"))
     overwrite_output_dir: bool = False

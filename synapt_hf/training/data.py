@@ -33,7 +33,7 @@ TRAIN_CROP_SCALE = (0.25, 1.0)
 class TrainData:
     """Datasets of one run plus what the exported model needs (labels, processor)."""
 
-    train: Dataset | IterableDataset
+    train: Dataset | StreamedClips
     eval: Dataset | None
     label_names: list[str]
     num_train: int
@@ -106,7 +106,7 @@ def build_data(config: Any, num_frames: int, image_size: int, source: Any, accel
     )
     if config.dataset is None:
         if config.synthetic == "online":
-            data = _online_synthetic(config, num_frames, image_size, training, evaluation, accelerator)
+            data = _online_synthetic(config, num_frames, image_size, training, evaluation)
         else:
             dataset_dict = _disk_synthetic(config, num_frames, image_size, accelerator)
             data = _from_dataset_dict(dataset_dict, config, num_frames, training, evaluation, "generated")
@@ -186,14 +186,11 @@ def _from_dataset_dict(
 
 
 # -- the generator -----------------------------------------------------------------------------
-def _generator_config(config: Any, num_frames: int, image_size: int, seed: int, frames_factor: int = 1):
-    from synapt_hf.synth import GeneratorConfig
+def _generator_config(config: Any, num_frames: int, image_size: int):
+    from synapt_hf.synth.config import GeneratorConfig
 
-    return GeneratorConfig(
-        num_classes=config.synthetic_classes,
-        num_frames=num_frames * frames_factor,
-        size=image_size,
-        seed=seed,
+    return GeneratorConfig.create(
+        config.synthetic_classes, frames=num_frames, size=image_size, seed=config.synthetic_seed
     )
 
 
@@ -214,9 +211,7 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
         )
     )
     if accelerator.is_main_process and not (out / "dataset_dict.json").is_file():
-        generator = _generator_config(
-            config, num_frames, image_size, config.synthetic_seed, config.sampling_rate
-        )
+        generator = _generator_config(config, frames, image_size)
         generate_dataset(
             generator,
             clips_per_class=config.synthetic_train_clips,
@@ -227,12 +222,13 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
     return load_video_dataset(out)
 
 
-class StreamedClips(IterableDataset):
-    """Training clips rendered on the fly: epoch `e` is clip indices ``[e * N, (e + 1) * N)`` of the stream.
+class StreamedClips:
+    """Training clips rendered on the fly: epoch `e` is clip indices ``[e * N, (e + 1) * N)`` of the generator.
 
-    Each process takes whole batches in turn (batch ``b`` goes to process ``b % world``), so every clip
-    is seen once per epoch across processes; resuming at (epoch, batch) restarts at the right clip index.
-    Augmentation draws from a generator seeded by the clip index, so resumed runs see the same pixels.
+    Clip ``i`` is a pure function of (generator config, split, i), so resuming at (epoch, batch) renders
+    exactly the clips the interrupted run would have. Each process takes whole batches in turn (batch
+    ``b`` of the epoch goes to process ``b % world``); augmentation draws from a generator seeded by the
+    clip index, so resumed runs also see the same pixels.
     """
 
     def __init__(
@@ -249,20 +245,26 @@ class StreamedClips(IterableDataset):
         self.batch_size = batch_size
         self.seed = seed
 
-    def batches(
-        self, epoch: int, first_batch: int, batches: int, rank: int, world: int
-    ) -> Iterator[dict[str, torch.Tensor]]:
-        from synapt_hf.synth import SyntheticVideoStream
+    def clip_indices(self, epoch: int, batch_index: int, rank: int, world: int) -> range:
+        start = epoch * self.clips_per_epoch + (batch_index * world + rank) * self.batch_size
+        return range(start, start + self.batch_size)
 
-        for batch_index in range(first_batch, batches):
-            start = epoch * self.clips_per_epoch + (batch_index * world + rank) * self.batch_size
-            stream = SyntheticVideoStream(self.generator_config, start_index=start, num_clips=self.batch_size)
-            pixels, labels = [], []
-            for item in stream:
-                generator = torch.Generator().manual_seed(self.seed * 1_000_003 + int(item["index"]))
-                pixels.append(self.transform(item["frames"], generator=generator))
-                labels.append(int(item["label"]))
-            yield {"pixel_values": torch.stack(pixels), "labels": torch.tensor(labels, dtype=torch.long)}
+    def batches(
+        self, epoch: int, first_batch: int, last_batch: int, rank: int, world: int
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        from synapt_hf.synth.clips import render_clips
+
+        for batch_index in range(first_batch, last_batch):
+            indices = self.clip_indices(epoch, batch_index, rank, world)
+            frames, samples = render_clips(
+                self.generator_config, indices, "train", batch_size=self.batch_size
+            )
+            pixels = [
+                self.transform(clip, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + index))
+                for clip, index in zip(frames, indices, strict=True)
+            ]
+            labels = torch.tensor([sample.label for sample in samples], dtype=torch.long)
+            yield {"pixel_values": torch.stack(pixels), "labels": labels}
 
 
 class ClipList(Dataset):
@@ -278,38 +280,38 @@ class ClipList(Dataset):
         return self.items[index]
 
 
-def _online_synthetic(
-    config: Any,
-    num_frames: int,
-    image_size: int,
-    training: ClipTransform,
-    evaluation: ClipTransform,
-    accelerator: Any,
-) -> TrainData:
-    from synapt_hf.synth import SyntheticVideoStream
+def held_out_clips(generator_config: Any, count: int, transform: ClipTransform) -> ClipList:
+    """`count` clips of the generator's ``validation`` split (disjoint seeds from ``train``), transformed."""
+    from synapt_hf.synth.clips import render_clips
 
-    train_config = _generator_config(config, num_frames, image_size, config.synthetic_seed)
-    eval_config = _generator_config(config, num_frames, image_size, config.synthetic_seed + 1_000_000)
+    frames, samples = render_clips(generator_config, range(count), "validation")
+    return ClipList(
+        [
+            {"pixel_values": transform(clip), "labels": sample.label}
+            for clip, sample in zip(frames, samples, strict=True)
+        ]
+    )
+
+
+def _online_synthetic(
+    config: Any, num_frames: int, image_size: int, training: ClipTransform, evaluation: ClipTransform
+) -> TrainData:
+    generator_config = _generator_config(config, num_frames, image_size)
     num_train = config.synthetic_classes * config.synthetic_train_clips
     num_eval = config.synthetic_classes * config.synthetic_eval_clips
     if config.max_train_samples:
         num_train = min(num_train, config.max_train_samples)
     if config.max_eval_samples:
         num_eval = min(num_eval, config.max_eval_samples)
-    held_out = [
-        {"pixel_values": evaluation(item["frames"]), "labels": int(item["label"])}
-        for item in SyntheticVideoStream(eval_config, start_index=0, num_clips=num_eval)
-    ]
-    stream = StreamedClips(train_config, training, num_train, config.per_device_train_batch_size, config.seed)
-    labels = list(
-        getattr(train_config, "class_names", None) or [f"class_{i}" for i in range(config.synthetic_classes)]
+    stream = StreamedClips(
+        generator_config, training, num_train, config.per_device_train_batch_size, config.seed
     )
     return TrainData(
         train=stream,
-        eval=ClipList(held_out),
-        label_names=labels,
+        eval=held_out_clips(generator_config, num_eval, evaluation),
+        label_names=list(generator_config.classes),
         num_train=num_train,
-        num_eval=len(held_out),
+        num_eval=num_eval,
         processor=None,
         streaming=True,
         make_stream=stream.batches,
