@@ -49,7 +49,7 @@ def test_presets_match_the_published_sizes() -> None:
 
 
 def test_unknown_preset_and_override_are_clear_errors() -> None:
-    with pytest.raises(SynaptError, match="unknown model 'videomae-huge'.*videomae-tiny"):
+    with pytest.raises(SynaptError, match=r"unknown model 'videomae-huge'.*videomae-tiny"):
         resolve_model("videomae-huge")
     with pytest.raises(SynaptError, match="unknown VideoMAEConfig field"):
         preset_config("videomae-tiny", {"hidden_sise": 8})
