@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import logging
 from collections import Counter
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
 from synapt_hf.data.manifest import VideoPathResolver
-from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder
+from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, format_size
 from synapt_hf.datasets.catalog_info import DatasetInfo, dataset_info
 from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
 from synapt_hf.datasets.splits import ParsedSplits, check_documented, check_parsed, resolve_entry
@@ -26,6 +27,36 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MISSING = 0.01
 SHOWN_MISSING = 5
+
+
+MISSING_REASON = "but not found under"
+
+
+@dataclass
+class NamedBuildResult(BuildResult):
+    """A build result whose summary counts missing files apart from unreadable ones."""
+
+    def summary(self) -> str:
+        """Per split: clips, classes, missing files, bad (unreadable) files, hours, size on disk; then a total."""
+        rows = [
+            f"{'split':<12} {'clips':>7} {'classes':>7} {'missing':>7} {'bad':>5} {'hours':>8} {'size':>10}"
+        ]
+        totals = [0, 0, 0, 0.0, 0]
+        for item in self.splits.values():
+            missing = sum(1 for b in self.bad if b.split == item.name and MISSING_REASON in b.reason)
+            unreadable = sum(1 for b in self.bad if b.split == item.name) - missing
+            rows.append(
+                f"{item.name:<12} {item.clips:>7} {item.classes:>7} {missing:>7} {unreadable:>5} "
+                f"{item.hours:>8.3f} {format_size(item.bytes_on_disk):>10}"
+            )
+            for i, value in enumerate((item.clips, missing, unreadable, item.hours, item.bytes_on_disk)):
+                totals[i] += value
+        clips, missing, unreadable, hours, size = totals
+        rows.append(
+            f"{'total':<12} {clips:>7} {len(self.class_names):>7} {missing:>7} {unreadable:>5} {hours:>8.3f} "
+            f"{format_size(int(size)):>10}"
+        )
+        return "\n".join(rows)
 
 
 def default_reencode_cache(out: Path) -> Path:
@@ -169,7 +200,8 @@ class NamedBuilder(DatasetBuilder):
     def build(self, options: BuildOptions) -> BuildResult:
         if self.short_side is not None and self.reencode_cache is None:
             self.reencode_cache = default_reencode_cache(options.out)
-        return super().build(options)
+        result = super().build(options)
+        return NamedBuildResult(**{f.name: getattr(result, f.name) for f in fields(result)})
 
     # ----- collecting ----------------------------------------------------------------------------
     def collect(self) -> ClipCollection:
@@ -185,9 +217,7 @@ class NamedBuilder(DatasetBuilder):
                 if file is None:
                     missing.append(entry.path)
                     bad.append(
-                        BadFile(
-                            entry.path, f"listed in {entry.origin} but not found under {self.root}", split
-                        )
+                        BadFile(entry.path, f"listed in {entry.origin} {MISSING_REASON} {self.root}", split)
                     )
                     continue
                 if file in origin_of:

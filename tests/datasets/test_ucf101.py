@@ -128,6 +128,9 @@ def test_missing_files_over_the_threshold_fail_before_writing(tmp_path: Path, ra
     result = build(tolerant, out)
     assert result.splits["train"].clips == 2
     assert [b.path for b in result.bad] == [f"{CLIPS['train'][2]}.avi"]
+    header, train, *_ = result.summary().splitlines()
+    assert header.split() == ["split", "clips", "classes", "missing", "bad", "hours", "size"]
+    assert train.split()[:5] == ["train", "2", "1", "1", "0"]  # clips, classes, missing, unreadable
 
 
 def test_root_may_be_inside_the_listed_prefix(tmp_path: Path, raw: Path) -> None:
