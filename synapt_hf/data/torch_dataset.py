@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import inspect
 import logging
-import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, get_worker_info
 
 from synapt_hf.data import format as fmt
 from synapt_hf.data.sampling import STRATEGIES, dense_indices, segment_indices
@@ -36,6 +35,8 @@ from synapt_hf.errors import SynaptError
 log = logging.getLogger(__name__)
 
 Transform = Callable[..., torch.Tensor]
+
+_COUNTER_SLOTS = 1024  # decode-failure counters: the main process + worker ids (modulo)
 
 
 class VideoClipDataset(Dataset):
@@ -83,9 +84,10 @@ class VideoClipDataset(Dataset):
         self.transform = _default_transform(transform, train)
         self._transform_takes_generator = _accepts_generator(self.transform)
         self._has_frame_counts = fmt.NUM_FRAMES in self.split.column_names
-        # Shared memory (inherited by forked or spawned DataLoader workers): visible to every process.
-        self._epoch = multiprocessing.Value("q", 0)
-        self._failures = multiprocessing.Value("q", 0)
+        # Shared memory seen by every DataLoader worker (fork, spawn or forkserver): slot 0 is the epoch
+        # (written only by the main process); each process counts its replacements in its own slot, so
+        # no lock is needed (a lock would tie the dataset to one multiprocessing start method).
+        self._shared = torch.zeros(_COUNTER_SLOTS + 1, dtype=torch.int64).share_memory_()
         self._known_bad: dict[int, str] = {}  # per process: index -> reason, so each is logged once
 
     def __len__(self) -> int:
@@ -93,16 +95,22 @@ class VideoClipDataset(Dataset):
 
     def set_epoch(self, epoch: int) -> None:
         """Select the epoch whose random draws items use (also seen by already running workers)."""
-        self._epoch.value = int(epoch)
+        self._shared[0] = int(epoch)
 
     @property
     def epoch(self) -> int:
-        return int(self._epoch.value)
+        return int(self._shared[0])
 
     @property
     def decode_failures(self) -> int:
         """How many times a broken clip was replaced, over all processes so far."""
-        return int(self._failures.value)
+        return int(self._shared[1:].sum())
+
+    def _count_failure(self) -> int:
+        info = get_worker_info()
+        slot = 1 if info is None else 2 + info.id % (_COUNTER_SLOTS - 1)
+        self._shared[slot] += 1
+        return self.decode_failures
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         index = int(index)
@@ -120,9 +128,7 @@ class VideoClipDataset(Dataset):
                     self._known_bad[candidate] = failure.reason
                     log.warning("skipping clip %d (%s): %s", candidate, failure.path, failure.reason)
             tried.append(f"{candidate} ({self._known_bad[candidate]})")
-            with self._failures.get_lock():
-                self._failures.value += 1
-                total = self._failures.value
+            total = self._count_failure()
             replacement = self._replacement(index, epoch, attempt, exclude=candidate)
             log.warning(
                 "clip %d replaced by clip %d (%d decode failure(s) so far)", candidate, replacement, total
