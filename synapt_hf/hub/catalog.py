@@ -145,7 +145,7 @@ def _resolve(base: Path, value: str | None) -> Path | None:
     if value is None:
         return None
     path = Path(os.path.expandvars(value)).expanduser()
-    return path if path.is_absolute() else (base / path)
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def parse_pretrain(raw: object, where: str) -> PretrainData:

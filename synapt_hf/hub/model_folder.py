@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from synapt_hf.errors import SynaptError
@@ -102,6 +103,9 @@ def entry_from_model_dir(
     architecture = str(config.get("model_type", "unknown"))
     hidden = config.get("hidden_size")
     size = SIZES_BY_HIDDEN.get(hidden, f"hidden{hidden}" if hidden else "unknown")
+    preset = re.fullmatch(r"(?:videomae|timesformer)-([a-z]+)", str(args.get("model", "")))
+    if preset:  # a synapt_hf.models preset name such as videomae-tiny
+        size = preset.group(1)
     guessed_mode = "mae" if "VideoMAEForPreTraining" in (config.get("architectures") or []) else "supervised"
     trained_mode = MODE_ALIASES.get(str(args.get("mode")), args.get("mode"))
     max_steps = args.get("max_steps")

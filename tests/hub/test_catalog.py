@@ -115,7 +115,7 @@ def test_entry_from_a_bare_training_folder(tiny_model_dir):
     from synapt_hf.hub.model_folder import entry_from_model_dir, files_to_publish
 
     entry = entry_from_model_dir(tiny_model_dir, "org/tiny")
-    assert (entry.architecture, entry.num_frames, entry.resolution) == ("videomae", 4, 32)
+    assert (entry.architecture, entry.size, entry.num_frames, entry.resolution) == ("videomae", "tiny", 4, 32)
     assert entry.mode == "mae-then-supervised" and entry.pretrain.key == "generated10"
     assert entry.pretrain.num_classes == 10 and entry.epochs == 3.0 and entry.base_model is None
     names = {path.as_posix() for path in files_to_publish(tiny_model_dir)}
