@@ -76,12 +76,18 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
 
 
 def render_samples(
-    config: GeneratorConfig, samples: Sequence[ClipSample], device: torch.device | str | None = None
-) -> torch.Tensor:
-    """Render sampled clips in one batch: uint8 ``(B, T, size, size, 3)`` on `device` (CPU default)."""
+    config: GeneratorConfig,
+    samples: Sequence[ClipSample],
+    device: torch.device | str | None = None,
+    return_mask: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """Render sampled clips in one batch: uint8 ``(B, T, size, size, 3)`` on `device` (CPU default),
+    plus the body masks ``(B, T, size, size)`` with `return_mask`."""
     batch = stack_scenes([s.scene for s in samples], device or "cpu")
     with torch.no_grad():
-        return render_batch(batch, config.size, antialias=config.antialias, shadows=config.shadows)
+        return render_batch(
+            batch, config.size, antialias=config.antialias, shadows=config.shadows, return_mask=return_mask
+        )
 
 
 def render_clips(

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import torch
 
-from synapt_hf.synth.scene import GROUND_TILE_M, SHADOW_MAP, TEXTURE_SIZE, ClipScene
+from synapt_hf.synth.scene import BACKDROP_TILE_M, GROUND_TILE_M, SHADOW_MAP, TEXTURE_SIZE, ClipScene
 
 SHADOW_DARKNESS = 0.75  # fraction of the direct light a full shadow removes
 
@@ -106,6 +106,19 @@ def _background(
     u = torch.where(use_ground, gu, bu)
     v = torch.where(use_ground, gv, bv)
     albedo = _bilinear(textures, base, u, v, TEXTURE_SIZE)
+    # Cheap texture filtering: where a pixel covers several texels (far or grazing surfaces), fade the
+    # texture to its mean colour instead of aliasing. Pixel footprint on a plane at distance |offset|:
+    # depth^2 |ray|^2 / (focal |offset|) metres.
+    rdrd = dx * dx + (dy * dy + 1.0)
+    depth = torch.where(use_ground, ground_depth, back_depth)
+    offset = torch.where(use_ground, batch["ground"][clip, frame][:, 3, None, None].abs(),
+                         batch["backdrop"][clip, frame][:, 3, None, None].abs())  # fmt: skip
+    texel_m = torch.where(use_ground, GROUND_TILE_M / TEXTURE_SIZE, BACKDROP_TILE_M / TEXTURE_SIZE)
+    texels = depth * depth * rdrd / (focal[:, None, None] * torch.clamp(offset, min=1e-3) * texel_m)
+    fade = torch.clamp((texels - 1.5) * 0.25, 0.0, 1.0).unsqueeze(-1)
+    mean = batch["texture_mean"][clip]  # (K, 2, 3): backdrop, ground
+    mean = torch.where(use_ground.unsqueeze(-1), mean[:, None, None, 1], mean[:, None, None, 0])
+    albedo = albedo + (mean - albedo) * fade
     ambient = batch["ambient"][clip][:, None, None, :]
     light = batch["light_rgb"][clip][:, None, None, :]
     g_light = batch["ground_light"][clip][:, None, None, :]
@@ -287,9 +300,17 @@ def _draw_capsules(
 
 
 def render_batch(
-    batch: dict[str, torch.Tensor], size: int, antialias: bool = False, shadows: bool = True
-) -> torch.Tensor:
-    """Render stacked scenes (see `stack_scenes`) to uint8 frames ``(B, T, size, size, 3)``."""
+    batch: dict[str, torch.Tensor],
+    size: int,
+    antialias: bool = False,
+    shadows: bool = True,
+    return_mask: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """Render stacked scenes (see `stack_scenes`) to uint8 frames ``(B, T, size, size, 3)``.
+
+    With `return_mask`, also return the body's foreground mask ``(B, T, size, size)`` (bool; with
+    anti-aliasing a pixel counts when any of its samples shows the body).
+    """
     b, t = batch["seg_a"].shape[:2]
     scale = 2 if antialias else 1
     res = size * scale
@@ -323,6 +344,7 @@ def render_batch(
         darkness = (SHADOW_DARKNESS * direct_part / (ambient_part + direct_part)).repeat_interleave(t, dim=0)
         factor = 1.0 - shadow[:, :, None, :, None, None] * darkness[:, None, None, None, None, :]
         zbuf[:-1].view(n, half, rep, half, rep, 4)[..., 1:] *= factor
+    background_depth = zbuf[:-1, 0].clone() if return_mask else None
     _draw_body(batch, zbuf, res, res, scale)
     image = zbuf[:-1].view(n, res, res, 4)[..., 1:]
     if antialias:
@@ -330,4 +352,8 @@ def render_batch(
             image[:, 0::2, 0::2] + image[:, 1::2, 0::2] + image[:, 0::2, 1::2] + image[:, 1::2, 1::2]
         ) * 0.25
     image = torch.clamp(image, 0.0, 1.0).mul_(255.0).add_(0.5).floor_().to(torch.uint8)
-    return image.reshape(b, t, size, size, 3)
+    image = image.reshape(b, t, size, size, 3)
+    if background_depth is None:
+        return image
+    mask = (zbuf[:-1, 0] != background_depth).reshape(n, size, scale, size, scale).any(4).any(2)
+    return image, mask.reshape(b, t, size, size)

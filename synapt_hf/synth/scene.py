@@ -248,6 +248,7 @@ class ClipScene:
     shadow_radius: np.ndarray  # (S,) in texels
     shadow_origin: np.ndarray  # (3,) world u, v of the shadow map corner, texels per metre
     textures: np.ndarray  # (2, TEXTURE_SIZE, TEXTURE_SIZE, 3): backdrop, ground
+    texture_mean: np.ndarray  # (2, 3) mean colour of each texture (used far away instead of aliasing)
     static_camera: bool
 
 
@@ -361,5 +362,6 @@ def build_scene(
         shadow_radius=(radii[SHADOW_PARTS] * texels_per_m).astype(f32),
         shadow_origin=np.array([lo[0], lo[1], texels_per_m], dtype=f32),
         textures=textures,
+        texture_mean=textures.mean(axis=(1, 2)).astype(f32),
         static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0,
     )

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synapt_hf.data.format import class_names, load_video_dataset
+from synapt_hf.data.video import decode_frames, probe
+from synapt_hf.errors import SynaptError
+from synapt_hf.synth.clips import render_clips
+from synapt_hf.synth.config import GeneratorConfig
+from synapt_hf.synth.writer import CHUNK_CLIPS, generate_dataset, work_dir_for
+
+
+@pytest.fixture
+def writer_config() -> GeneratorConfig:
+    return GeneratorConfig.create("squatting,clapping", frames=4, size=48, seed=5)
+
+
+def test_dataset_round_trips_through_the_foundation_decoder(tmp_path, writer_config):
+    out = tmp_path / "synth"
+    generate_dataset(writer_config, clips_per_class=3, out_dir=out, val_clips_per_class=1, progress=False)
+    assert not work_dir_for(out).exists()
+    dataset = load_video_dataset(out)
+    assert set(dataset) == {"train", "validation"}
+    assert len(dataset["train"]) == 6 and len(dataset["validation"]) == 2
+    assert class_names(dataset) == ["squatting", "clapping"]
+    train = dataset["train"]
+    assert sorted(train["label"]) == [0, 0, 0, 1, 1, 1]
+    expected, samples = render_clips(writer_config, range(6), "train")
+    clips = expected.numpy().astype(np.float64)
+    for k, (row, sample) in enumerate(zip(train, samples, strict=True)):
+        data = row["video"]["bytes"]
+        info = probe(data)
+        assert (info.num_frames, info.width, info.height, info.codec) == (4, 48, 48, "h264")
+        assert (row["num_frames"], row["width"], row["height"]) == (4, 48, 48)
+        assert row["label"] == sample.label and row["class_name"] == writer_config.classes[sample.label]
+        assert row["seed"] == 5 and row["index"] == sample.index
+        assert set(row["camera"]) >= {"azimuth_deg", "elevation_deg", "focal"} and row["body"]["height"] > 1.4
+        decoded = decode_frames(data, list(range(4))).astype(np.float64)
+        mse = np.mean((decoded - clips[k]) ** 2)
+        # Lossy H.264 (CRF 23) of the very frames that were rendered: far closer to them than to other clips.
+        assert 10 * np.log10(255**2 / mse) > 18
+        others = [np.mean((decoded - other) ** 2) for j, other in enumerate(clips) if j != k]
+        assert mse < min(others)
+
+
+def test_shards_merge_into_the_same_dataset_and_partial_runs_never_look_complete(tmp_path, writer_config):
+    config = GeneratorConfig.from_dict({**writer_config.to_dict(), "frames": 2, "size": 16})
+    per_class = CHUNK_CLIPS  # two chunks per split -> both shards have work
+    whole = generate_dataset(config, per_class, tmp_path / "whole", val_clips_per_class=1, progress=False,
+                             batch_size=32)  # fmt: skip
+    out = tmp_path / "sharded"
+    first = generate_dataset(config, per_class, out, val_clips_per_class=1, num_shards=2, shard_index=0,
+                             progress=False, batch_size=7)  # fmt: skip
+    assert first is None and not out.exists()  # half done: nothing that looks like a dataset
+    merged = generate_dataset(config, per_class, out, val_clips_per_class=1, num_shards=2, shard_index=1,
+                              progress=False, batch_size=5)  # fmt: skip
+    assert merged is not None and out.is_dir()
+    for split in ("train", "validation"):
+        assert merged[split]["index"] == whole[split]["index"]
+        assert [v["bytes"] for v in merged[split]["video"]] == [v["bytes"] for v in whole[split]["video"]]
+
+
+def test_bad_input_fails_before_any_work(tmp_path, writer_config):
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "file.txt").write_text("x")
+    with pytest.raises(SynaptError, match="not empty"):
+        generate_dataset(writer_config, 2, out, progress=False)
+    assert not work_dir_for(out).exists()
+    with pytest.raises(SynaptError, match="clips-per-class"):
+        generate_dataset(writer_config, 0, tmp_path / "x", progress=False)
+    with pytest.raises(SynaptError, match="shard-index"):
+        generate_dataset(writer_config, 2, tmp_path / "x", num_shards=2, shard_index=2, progress=False)
+    generate_dataset(writer_config, 1, out, val_clips_per_class=0, overwrite=True, progress=False)
+    assert not (out / "file.txt").exists() and (out / "dataset_dict.json").is_file()
+
+
+def test_a_run_with_other_settings_does_not_resume_silently(tmp_path, writer_config):
+    out = tmp_path / "synth"
+    generate_dataset(writer_config, CHUNK_CLIPS, out, val_clips_per_class=0, num_shards=2, shard_index=0,
+                     progress=False)  # fmt: skip
+    other = GeneratorConfig.from_dict({**writer_config.to_dict(), "seed": 6})
+    with pytest.raises(SynaptError, match="different settings"):
+        generate_dataset(other, CHUNK_CLIPS, out, val_clips_per_class=0, progress=False)
