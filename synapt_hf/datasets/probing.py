@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from synapt_hf.data.video import VideoInfo, probe
@@ -81,12 +82,18 @@ def probe_files(
         return results
     context = multiprocessing.get_context("spawn")
     chunksize = max(1, min(32, len(files) // (num_proc * 4)))
-    with ProcessPoolExecutor(max_workers=num_proc, mp_context=context) as pool:
-        for done, result in enumerate(
-            pool.map(functools.partial(probe_file, verify=verify), files, chunksize=chunksize), start=1
-        ):
-            results.append(result)
-            _report(done, len(files), progress_every)
+    try:
+        with ProcessPoolExecutor(max_workers=num_proc, mp_context=context) as pool:
+            work = pool.map(functools.partial(probe_file, verify=verify), files, chunksize=chunksize)
+            for done, result in enumerate(work, start=1):
+                results.append(result)
+                _report(done, len(files), progress_every)
+    except BrokenProcessPool as exc:
+        near = files[len(results)] if len(results) < len(files) else files[-1]
+        raise SynaptError(
+            f"a probing process died (a file that crashes FFmpeg?) after {len(results)} of {len(files)} files, "
+            f"near {near}; move that file away or rerun with --num-proc 1 to find it"
+        ) from exc
     return results
 
 
