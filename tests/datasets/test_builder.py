@@ -11,7 +11,7 @@ from huggingface_hub import DatasetCard
 from synapt_hf.data.format import load_video_dataset
 from synapt_hf.data.video import probe
 from synapt_hf.datasets import builder_names, get_builder
-from synapt_hf.datasets.builder import BuildOptions
+from synapt_hf.datasets.builder import BuildOptions, assign_splits
 from synapt_hf.datasets.card import render_dataset_card
 from synapt_hf.datasets.clips import Clip
 from synapt_hf.datasets.folder import FolderBuilder
@@ -182,3 +182,22 @@ def test_missing_builder_module_does_not_break_the_cli(monkeypatch, tmp_path: Pa
         in capsys.readouterr().err
     )
     assert main(["info", str(tmp_path / "absent.mp4")]) == 2  # other commands still work
+
+
+def test_carving_validation_out_of_a_source_split() -> None:
+    given = [
+        *(replace_split(c, "train") for c in _clips(per_class=5)),
+        *(replace_split(c, "test") for c in _clips(num_classes=1, per_class=2)),
+    ]
+    result = assign_splits(given, "ratio", None, 0.2, seed=0)
+    assert {c.split for c in result} == {"train", "validation", "test"}
+    assert sum(c.split == "validation" for c in result) == 3 and sum(c.split == "test" for c in result) == 2
+    assert assign_splits(given, "none", None, 0.2, seed=0) == given
+    with pytest.raises(SynaptError, match="already defines a validation split"):
+        assign_splits([replace_split(given[0], "validation"), *given[1:]], "ratio", None, 0.2, seed=0)
+
+
+def replace_split(clip: Clip, split: str) -> Clip:
+    from dataclasses import replace
+
+    return replace(clip, split=split)

@@ -17,7 +17,13 @@ from synapt_hf.errors import SynaptError
 def test_build_and_push(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
     out = tmp_path / "out"
     args = ["build-dataset", "folder", "--root", str(video_tree), "--out", str(out), "--val-ratio", "0.34"]
-    assert main([*args, "--push-to-hub", "synapt-test/tiny-actions", "--pretty-name", "Tiny actions"]) == 0
+    assert (
+        main(
+            [*args, "--push-to-hub", "synapt-test/tiny-actions", "--pretty-name", "Tiny actions", "--private"]
+        )
+        == 0
+    )
+    assert fake_hub.repos["synapt-test/tiny-actions"].private is True
     assert "pushed to https://huggingface.co/datasets/synapt-test/tiny-actions" in capsys.readouterr().out
     files = fake_hub.files("synapt-test/tiny-actions")
     shards = sorted(name for name in files if name.endswith(".parquet"))
