@@ -164,3 +164,24 @@ def test_two_entries_for_one_file_are_an_error(tree: Path) -> None:
         SynaptError, match=r"sim150_val.txt:4: .* is the same file as the entry at .*sim150_val.txt:1"
     ):
         builder.collect()
+
+
+def test_cli_flags_reach_the_builder(tmp_path: Path) -> None:
+    from synapt_hf.cli import build_parser
+    from synapt_hf.datasets import get_builder
+
+    parser = build_parser()
+    common = ["build-dataset", "synapt150", "--root", str(tmp_path), "--out", str(tmp_path / "o")]
+    args = parser.parse_args(
+        [*common, "--num-classes", "60", "--clips-per-class", "500", "--seed", "3", "--short-side", "256"]
+    )
+    builder = get_builder("synapt150").from_args(args)
+    assert (builder.num_classes, builder.clips_per_class, builder.seed, builder.short_side) == (
+        60,
+        500,
+        3,
+        256,
+    )
+    assert builder.reencode_cache == tmp_path / "o.reencode-cache"
+    with pytest.raises(SystemExit):
+        parser.parse_args([*common, "--num-classes", "31"])
