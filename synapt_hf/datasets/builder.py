@@ -219,13 +219,15 @@ def assign_splits(
     return kept + group_split(pool, compile_group_pattern(pattern or ""), val_ratio, seed)
 
 
-def _outside_output(clips: list[Clip], out: Path) -> list[Clip]:
-    """Drop (with a warning) files inside the output folder: an earlier build under the raw root."""
+def _check_inputs_outside_output(clips: list[Clip], out: Path) -> None:
+    """Refuse an ``--out`` that holds input files: replacing it (``--overwrite``) would delete the raw data."""
     out_dir = os.path.abspath(out) + os.sep
-    kept = [clip for clip in clips if not os.path.abspath(clip.file).startswith(out_dir)]
-    if len(kept) < len(clips):
-        log.warning("%d file(s) inside --out %s are not inputs and were skipped", len(clips) - len(kept), out)
-    return kept
+    inside = [clip for clip in clips if os.path.abspath(clip.file).startswith(out_dir)]
+    if inside:
+        raise SynaptError(
+            f"--out {out}: contains {len(inside)} input file(s), e.g. {inside[0].file}; choose an output folder "
+            "outside the raw data"
+        )
 
 
 def _probe(
@@ -311,7 +313,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
             raise SynaptError(
                 f"{clip.origin or clip.path}: label {clip.label} is out of range for {len(class_names)} classes"
             )
-    collection.clips = _outside_output(collection.clips, options.out)
+    _check_inputs_outside_output(collection.clips, options.out)
     method, pattern = split_method(builder, collection.clips, options)
     # Check the split settings (e.g. every file name matches the group pattern) before the expensive part.
     assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)

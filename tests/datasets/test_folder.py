@@ -154,3 +154,10 @@ def test_rebuilding_into_a_folder_under_the_root_ignores_the_old_output(video_tr
     result = FolderBuilder(video_tree).build(BuildOptions(out=out, split_by="none", overwrite=True))
     assert result.class_names == ["clap", "run", "wave"] and not result.bad
     assert result.splits["train"].clips == 9
+
+
+def test_out_holding_the_raw_data_is_refused(tmp_path: Path, video_tree: Path) -> None:
+    for out in (video_tree, tmp_path):  # the root itself, or a folder above it
+        with pytest.raises(SynaptError, match="contains 9 input file"):
+            FolderBuilder(video_tree).build(BuildOptions(out=out, overwrite=True))
+    assert len(list(video_tree.rglob("*.mp4"))) == 6 and len(list(video_tree.rglob("*.avi"))) == 3
