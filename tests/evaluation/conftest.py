@@ -118,41 +118,23 @@ def transfer_inputs(tmp_path_factory) -> dict[str, Path]:
 
 
 def generated_dataset(
-    out_dir: Path, scene_bias: str, per_class: dict[str, int], num_classes: int = 4
+    out_dir: Path, scene_bias: str, clips_per_class: int = 8, val_per_class: int = 4
 ) -> Path:
-    """Clips of the built-in generator (32 px, 6 frames) with its scene-bias knob, saved in the format."""
-    from synapt_hf.synth.clips import render_clips
+    """Clips of the built-in generator (4 classes, 32 px, 6 frames) with its scene-bias knob, saved in the format."""
     from synapt_hf.synth.config import GeneratorConfig
+    from synapt_hf.synth.writer import generate_dataset
 
-    config = GeneratorConfig.create(num_classes, frames=6, size=32, seed=5, scene_bias=scene_bias)
-    splits = {}
-    for split, count in per_class.items():
-        clips, samples = render_clips(config, list(range(count * num_classes)), split)
-        rows = []
-        for index, (frames, sample) in enumerate(zip(clips.numpy(), samples, strict=True)):
-            name = f"{split}/{index}.mp4"
-            rows.append(
-                {
-                    "video": video_value(encode_video(frames, fps=12, crf=18), name),
-                    "label": sample.label,
-                    "num_frames": 6,
-                    "width": 32,
-                    "height": 32,
-                    "fps": 12.0,
-                    "path": name,
-                }
-            )
-        splits[split] = datasets.Dataset.from_list(rows, features=video_features(list(config.classes)))
-    return save_dataset_atomic(datasets.DatasetDict(splits), out_dir)
+    config = GeneratorConfig.create(4, frames=6, size=32, seed=5, scene_bias=scene_bias)
+    generate_dataset(config, clips_per_class, out_dir, val_clips_per_class=val_per_class, progress=False)
+    return out_dir
 
 
 @pytest.fixture(scope="session")
 def scene_bias_sets(tmp_path_factory) -> dict[str, Path]:
     """The same 4 generated classes with class-correlated and with independent backgrounds, plus a model."""
     root = tmp_path_factory.mktemp("scene_bias")
-    sizes = {"train": 8, "validation": 4}
     return {
-        "correlated": generated_dataset(root / "correlated", "correlated", sizes),
-        "independent": generated_dataset(root / "independent", "independent", sizes),
+        "correlated": generated_dataset(root / "correlated", "correlated"),
+        "independent": generated_dataset(root / "independent", "independent"),
         "model": tiny_videomae(root / "model"),
     }
