@@ -117,6 +117,7 @@ class BuildResult:
     )
     group_pattern: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    features: Any = None  # the `datasets.Features` of every split
 
     def summary(self) -> str:
         """A table: one row per split (clips, classes, bad files, hours, size on disk), then a total."""
@@ -392,6 +393,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         split_method=method,
         group_pattern=pattern,
         extra_columns=list(extra),
+        features=features,
     )
     if options.push_to_hub:
         from synapt_hf.datasets.card import render_dataset_card

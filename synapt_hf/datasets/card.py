@@ -66,7 +66,23 @@ def card_context(
         "details": builder.card_details(),
         "num_bad": len(result.bad),
         "data_files": data_files or {name: [f"data/{name}-*"] for name in result.splits},
+        "dataset_info_yaml": dataset_info_yaml(result),
     }
+
+
+def dataset_info_yaml(result: BuildResult) -> str:
+    """The ``dataset_info`` block of the YAML header: the split sizes.
+
+    Features are left out on purpose: the YAML form of a ``Video`` feature cannot say ``decode=False`` and
+    would override the features stored in the parquet files (class names included), which keep it.
+    """
+    import yaml
+
+    splits = [
+        {"name": split.name, "num_bytes": split.bytes_on_disk, "num_examples": split.clips}
+        for split in result.splits.values()
+    ]
+    return yaml.safe_dump({"dataset_info": {"splits": splits}}, sort_keys=False, allow_unicode=True)
 
 
 def render_card(context: dict[str, Any]) -> str:

@@ -164,6 +164,11 @@ def test_dataset_card_renders_and_parses(tmp_path: Path, video_tree: Path) -> No
     assert card.data.configs[0]["data_files"] == [
         {"split": s, "path": [f"data/{s}-*"]} for s in ("train", "validation")
     ]
+    splits = card.data.dataset_info["splits"]
+    assert [(s["name"], s["num_examples"]) for s in splits] == [
+        (n, s.clips) for n, s in result.splits.items()
+    ]
+    assert "features" not in card.data.dataset_info  # the parquet files keep Video(decode=False)
     for label, name in enumerate(("clap", "run", "wave")):
         assert f"| {label} | {name} |" in card.text
     assert f"| train | {result.splits['train'].clips} | 3 |" in card.text

@@ -33,14 +33,19 @@ def test_build_and_push(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> N
     assert card.data.configs[0]["data_files"][1] == {"split": "validation", "path": [shards[1]]}
     commits = [c for c in fake_hub.commits if c["repo_id"] == "synapt-test/tiny-actions"]
     assert len(commits) == 1 and sorted(commits[0]["paths"]) == ["README.md", *shards]  # one atomic commit
-    local = load_video_dataset(out)
-    for split, shard in zip(("train", "validation"), shards, strict=True):
-        (tmp_path / "shard.parquet").write_bytes(files[shard])
-        pushed = datasets.Dataset.from_parquet(str(tmp_path / "shard.parquet"))
-        assert pushed.features["label"].names == ["clap", "run", "wave"]
-        assert pushed["path"] == local[split]["path"]
-        pushed_video = pushed.cast_column("video", datasets.Video(decode=False))[0]["video"]
-        assert pushed_video["bytes"] == local[split][0]["video"]["bytes"]
+    # What a user downloads: the repository's files, loaded through its card's configs.
+    clone = tmp_path / "clone"
+    for name, data in files.items():
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_bytes(data)
+    pushed, local = load_video_dataset(clone), load_video_dataset(out)
+    assert {name: len(split) for name, split in pushed.items()} == {
+        name: len(split) for name, split in local.items()
+    }
+    assert pushed["train"].features == local["train"].features  # ClassLabel names, Video(decode=False)
+    for split in ("train", "validation"):
+        assert pushed[split]["path"] == local[split]["path"]
+        assert pushed[split][0]["video"]["bytes"] == local[split][0]["video"]["bytes"]
 
 
 def test_push_failure_is_one_line(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
