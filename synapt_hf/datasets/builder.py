@@ -315,6 +315,9 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
                 f"{clip.origin or clip.path}: label {clip.label} is out of range for {len(class_names)} classes"
             )
     _check_inputs_outside_output(collection.clips, options.out)
+    if options.strict and collection.bad:  # e.g. manifest lines without a file: stop before probing
+        _log_bad(collection.bad)
+        raise SynaptError(f"{len(collection.bad)} bad file(s) (--strict); first: {collection.bad[0]}")
     method, pattern = split_method(builder, collection.clips, options)
     # Check the split settings (e.g. every file name matches the group pattern) before the expensive part.
     assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)
