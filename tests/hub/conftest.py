@@ -16,15 +16,32 @@ LABELS = ["bend", "jack", "jump", "pjump", "run", "side", "skip", "walk", "wave1
 TOKEN = "hf_synapt_test_secret_0123456789"
 
 
-def load_fake_hub_module():
-    """Import tests/hub/fake_hub.py by path (tests run with --import-mode=importlib); reusable by other areas."""
-    name = "synapt_tests_fake_hub"
+def _load_helper(file_name: str):
+    """Import a helper module of tests/hub by path (tests run with --import-mode=importlib)."""
+    name = f"synapt_tests_{Path(file_name).stem}"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "fake_hub.py")
+        spec = importlib.util.spec_from_file_location(name, HERE / file_name)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def load_fake_hub_module():
+    """tests/hub/fake_hub.py (the loopback Hub), reusable by other test folders."""
+    return _load_helper("fake_hub.py")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless Chromium driven over the DevTools protocol (tests/hub/cdp.py); skips without chromium."""
+    import shutil
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("Debian 'chromium' is not installed (scripts/setup.sh installs it)")
+    with _load_helper("cdp.py").Browser(executable, tmp_path / "chromium-profile") as chromium:
+        yield chromium
 
 
 @pytest.fixture

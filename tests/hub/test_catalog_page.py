@@ -1,54 +1,24 @@
-"""`synapt catalog html`: the page in headless Chromium: no console errors, sorting/filtering, a screenshot."""
+"""`synapt catalog html` in headless Chromium (DevTools protocol): no console errors, sorting by clicks and by
+link, filtering, every image loads, and a screenshot."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from synapt_hf.cli import main
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian 'chromium' not installed (scripts/setup.sh installs it)"
-)
-
-
-def _chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=3000",
-        *args,
-        url,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60)
-
-
-def _console(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+ORDER = "Array.from(document.querySelectorAll('#catalog tbody tr')).filter(r => !r.hidden).map(r => r.dataset.repo_id)"
 
 
 def _assets(tmp_path: Path) -> tuple[Path, Path]:
     from PIL import Image, ImageDraw
 
-    report = tmp_path / "report"
-    report.mkdir()
+    report = tmp_path / "report" / "plots"
+    report.mkdir(parents=True)
     plot = Image.new("RGB", (320, 200), "white")
     ImageDraw.Draw(plot).rectangle((40, 60, 120, 180), fill="steelblue")
-    plot.save(report / "scene_bias.png")
+    plot.save(report / "synapt_gain_vs_bias.png")
     previews = tmp_path / "previews"
     previews.mkdir()
     for name in ("jump", "wave"):
@@ -56,10 +26,10 @@ def _assets(tmp_path: Path) -> tuple[Path, Path]:
         frames[0].save(
             previews / f"{name}.gif", save_all=True, append_images=frames[1:], duration=100, loop=0
         )
-    return report, previews
+    return report.parent, previews
 
 
-def test_catalog_page_in_headless_chromium(catalog_file, tmp_path):
+def test_catalog_page_in_headless_chromium(catalog_file, tmp_path, browser):
     report, previews = _assets(tmp_path)
     out = tmp_path / "site"
     assert (
@@ -81,50 +51,62 @@ def test_catalog_page_in_headless_chromium(catalog_file, tmp_path):
     )
     html = (out / "index.html").read_text()
     sources = re.findall(r'<img[^>]* src="([^"]+)"', html)
-    assert "assets/scene_bias.png" in sources and len([s for s in sources if s.endswith(".gif")]) == 2
-    assert all((out / source).is_file() for source in sources)
+    assert (
+        "assets/synapt_gain_vs_bias.png" in sources and len([s for s in sources if s.endswith(".gif")]) == 2
+    )
 
     url = (out / "index.html").as_uri()
-    initial = _chromium(tmp_path, url, "--dump-dom")
-    assert initial.returncode == 0 and _console(initial.stderr) == [], _console(initial.stderr)
-    assert 'data-ready="true"' in initial.stdout
+    browser.navigate(url)
+    assert browser.evaluate("document.body.dataset.ready") == "true"
     assert (
-        'data-order="synapt-test/videomae-tiny,synapt-test/timesformer-tiny"' in initial.stdout
-    )  # catalog order
+        browser.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)") is True
+    )
+    assert browser.evaluate(ORDER) == [
+        "synapt-test/videomae-tiny",
+        "synapt-test/timesformer-tiny",
+    ]  # catalog order
 
-    best_first = _chromium(tmp_path, url + "#sort=ucf101&dir=desc", "--dump-dom")
-    assert _console(best_first.stderr) == []
-    assert 'data-sort="ucf101:desc"' in best_first.stdout
-    assert 'data-order="synapt-test/timesformer-tiny,synapt-test/videomae-tiny"' in best_first.stdout
-    assert 'aria-sort="descending"' in best_first.stdout
-
-    filtered = _chromium(tmp_path, url + "#sort=ucf101&dir=asc&arch=timesformer", "--dump-dom")
-    assert 'data-sort="ucf101:asc"' in filtered.stdout
+    browser.evaluate("document.querySelector('th[data-key=ucf101]').click()")  # best first
+    assert browser.evaluate(ORDER) == ["synapt-test/timesformer-tiny", "synapt-test/videomae-tiny"]
     assert (
-        'data-order="synapt-test/timesformer-tiny"' in filtered.stdout and "1 of 2 models" in filtered.stdout
+        browser.evaluate("document.querySelector('th[data-key=ucf101]').getAttribute('aria-sort')")
+        == "descending"
     )
+    browser.evaluate("document.querySelector('th[data-key=ucf101]').click()")  # and back
+    assert browser.evaluate(ORDER) == ["synapt-test/videomae-tiny", "synapt-test/timesformer-tiny"]
+    assert browser.evaluate("location.hash") == "#sort=ucf101&dir=asc"
+    browser.evaluate("document.querySelector('th[data-key=diving48]').click()")  # missing results go last
+    assert browser.evaluate(ORDER) == ["synapt-test/videomae-tiny", "synapt-test/timesformer-tiny"]
+    browser.evaluate("document.querySelector('th[data-key=repo_id]').click()")  # text column
+    assert browser.evaluate(ORDER) == ["synapt-test/videomae-tiny", "synapt-test/timesformer-tiny"]
+    browser.evaluate("document.querySelector('th[data-key=repo_id]').click()")
+    assert browser.evaluate(ORDER) == ["synapt-test/timesformer-tiny", "synapt-test/videomae-tiny"]
 
-    screenshot = tmp_path / "catalog.png"
-    shot = _chromium(
-        tmp_path,
-        url + "#sort=ucf101&dir=desc",
-        f"--screenshot={screenshot}",
-        "--window-size=1280,900",
-        "--hide-scrollbars",
+    select = "document.getElementById('filter-arch')"
+    browser.evaluate(f"{select}.value = 'videomae'; {select}.dispatchEvent(new Event('input'))")
+    assert browser.evaluate(ORDER) == ["synapt-test/videomae-tiny"]
+    assert browser.evaluate("document.getElementById('status').textContent").startswith("1 of 2 models")
+    text = "document.getElementById('filter-text')"
+    browser.evaluate(
+        f"{select}.value = ''; {text}.value = 'kinetics'; {text}.dispatchEvent(new Event('input'))"
     )
-    assert shot.returncode == 0 and screenshot.stat().st_size > 10_000
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert browser.evaluate(ORDER) == ["synapt-test/timesformer-tiny"]
+
+    browser.navigate("about:blank")
+    browser.navigate(url + "#sort=ucf101&dir=desc")  # a linked, sorted view, freshly loaded
+    assert browser.evaluate("document.getElementById('filter-text').value") == ""
+    assert browser.evaluate(ORDER) == ["synapt-test/timesformer-tiny", "synapt-test/videomae-tiny"]
+
+    assert browser.errors() == []
+    screenshot = browser.screenshot(tmp_path / "catalog.png")
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
 
 
-def test_console_errors_are_detected(tmp_path):
-    """The console check itself can fail: a page with a broken image and a script error is caught."""
+def test_console_errors_are_detected(tmp_path, browser):
+    """The error check itself can fail: a missing image and a script error are both reported."""
     page = tmp_path / "broken.html"
-    page.write_text(
-        '<html><body><img src="missing.png"><script>'
-        'window.addEventListener("load", () => { for (const i of document.images) '
-        'if (!i.naturalWidth) console.error("image failed"); }); undefinedCall();</script></body></html>'
-    )
-    lines = _console(_chromium(tmp_path, page.as_uri(), "--dump-dom").stderr)
-    assert any("image failed" in line for line in lines) and any(
-        "Uncaught ReferenceError" in line for line in lines
-    )
+    page.write_text('<html><body><img src="missing.png"><script>undefinedCall();</script></body></html>')
+    browser.navigate(page.as_uri())
+    errors = browser.errors()
+    assert any("undefinedCall is not defined" in error for error in errors)
+    assert any("ERR_FILE_NOT_FOUND" in error for error in errors), errors
