@@ -95,6 +95,9 @@ class TrainConfig:
     seed: int = 42
     num_epochs: float = 3.0
     max_steps: int | None = field(default=None, metadata=_help("overrides num_epochs"))
+    max_train_minutes: float | None = field(
+        default=None, metadata=_help("stop training (then evaluate and save) after this many minutes")
+    )
     per_device_train_batch_size: int = 8
     per_device_eval_batch_size: int | None = None
     gradient_accumulation_steps: int = 1
@@ -152,6 +155,8 @@ class TrainConfig:
             raise SynaptError(f"--max-steps must be positive, got {self.max_steps}")
         if self.max_steps is None and self.num_epochs <= 0:
             raise SynaptError(f"--num-epochs must be positive, got {self.num_epochs}")
+        if self.max_train_minutes is not None and self.max_train_minutes <= 0:
+            raise SynaptError(f"--max-train-minutes must be positive, got {self.max_train_minutes}")
         if self.checkpointing_steps is not None and self.checkpointing_steps <= 0:
             raise SynaptError(f"--checkpointing-steps must be positive, got {self.checkpointing_steps}")
         if self.checkpoints_total_limit is not None and self.checkpoints_total_limit <= 0:

@@ -197,7 +197,7 @@ def _generator_config(config: Any, num_frames: int, image_size: int):
 def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: Any):
     """Generate the synthetic dataset once into a cache folder keyed by its parameters, then load it."""
     from synapt_hf.data.format import load_video_dataset
-    from synapt_hf.synth import generate_dataset
+    from synapt_hf.synth.writer import generate_dataset
 
     frames = num_frames * config.sampling_rate
     out = (
@@ -217,6 +217,7 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
             clips_per_class=config.synthetic_train_clips,
             out_dir=out,
             val_clips_per_class=config.synthetic_eval_clips,
+            progress=not config.disable_progress_bar,
         )
     accelerator.wait_for_everyone()
     return load_video_dataset(out)

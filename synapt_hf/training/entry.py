@@ -14,6 +14,9 @@ COMMAND_DEFAULTS: dict[str, dict[str, Any]] = {
     "pretrain": {},
     "finetune": {"protocol": "finetune"},
 }
+# The main job (`pretrain` with no arguments) must finish within 10 minutes on a 2-core CPU even when the
+# machine is busy: its training phase gets a wall-clock budget (evaluation and saving follow it).
+MAIN_JOB_DEFAULTS: dict[str, Any] = {"max_train_minutes": 7.0}
 WEIZMANN_HINT = "/work/shared/data/weizmann"
 
 
@@ -22,7 +25,11 @@ def run_command(command: str, argv: Sequence[str] | None = None) -> dict[str, An
     from synapt_hf.training.arguments import parse_train_config
     from synapt_hf.training.loop import train
 
-    config = parse_train_config(argv, defaults=COMMAND_DEFAULTS[command], prog=command)
+    args = list(sys.argv[1:] if argv is None else argv)
+    defaults = dict(COMMAND_DEFAULTS[command])
+    if command == "pretrain" and not args:
+        defaults.update(MAIN_JOB_DEFAULTS)
+    config = parse_train_config(args, defaults=defaults, prog=command)
     if command == "finetune" and config.dataset is None and config.model == "videomae-tiny":
         logging.getLogger(__name__).warning(
             "finetune without --dataset/--model trains videomae-tiny from scratch on generated clips"

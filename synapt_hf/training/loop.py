@@ -359,6 +359,9 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     running_loss, running_count = 0.0, 0
     started = time.perf_counter()
     samples_at_start = state.samples_seen
+    eval_seconds = 0.0
+    warm_step = state.global_step + min(3, max(run.total_steps - state.global_step - 1, 0))
+    warm: tuple[float, int, float] | None = None  # (time, samples, eval seconds) once warm_step is reached
     while state.global_step < run.total_steps and state.epoch < num_epochs:
         _set_train_mode(run)
         loader = _epoch_loader(run, state)
@@ -383,6 +386,8 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 continue
             state.global_step += 1
             progress.update(1)
+            if state.global_step == warm_step:
+                warm = (time.perf_counter(), state.samples_seen, eval_seconds)
             if state.global_step % config.logging_steps == 0 or state.global_step == run.total_steps:
                 logs = {"train_loss": running_loss / running_count, "lr": run.scheduler.get_last_lr()[-1]}
                 progress.set_postfix(loss=f"{logs['train_loss']:.4f}")
@@ -391,16 +396,18 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 running_loss, running_count = 0.0, 0
             if config.checkpointing_steps and state.global_step % config.checkpointing_steps == 0:
                 save_checkpoint(run, state)
-            if state.global_step >= run.total_steps:
+            if state.global_step >= run.total_steps or _time_is_up(run, started):
                 break
         else:
             state.epoch += 1
             state.batches_in_epoch = 0
         if running_count:
             metrics["train_loss"] = running_loss / running_count
-        finished = state.global_step >= run.total_steps
+        finished = state.global_step >= run.total_steps or _time_is_up(run, started)
         if run.eval_loader is not None and (config.eval_every_epoch or finished):
+            eval_started = time.perf_counter()
             metrics.update(evaluate(run))
+            eval_seconds += time.perf_counter() - eval_started
             accelerator.log(
                 {f"eval_{k}": v for k, v in metrics.items() if k in _EVAL_KEYS}, step=state.global_step
             )
@@ -411,12 +418,22 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         if finished:
             break
     progress.close()
-    elapsed = time.perf_counter() - started
+    if state.global_step < run.total_steps:
+        accelerator.print(
+            f"stopped at step {state.global_step} of {run.total_steps}: --max-train-minutes {config.max_train_minutes}"
+        )
+    ended = time.perf_counter()
+    elapsed = ended - started - eval_seconds
+    steady = None
+    if warm is not None and state.samples_seen > warm[1]:
+        steady = (state.samples_seen - warm[1]) / max(ended - warm[0] - (eval_seconds - warm[2]), 1e-9)
     if run.eval_loader is not None and not any(k in metrics for k in _EVAL_KEYS):
         metrics.update(evaluate(run))
     if config.checkpointing_steps and state.global_step % config.checkpointing_steps:
         save_checkpoint(run, state)  # the final step, so the run can be extended later
     results = _results(run, state, metrics, elapsed, state.samples_seen - samples_at_start)
+    results["train_clips_per_second_steady"] = round(steady, 3) if steady is not None else None
+    results["eval_runtime_s"] = round(eval_seconds, 3)
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         model = accelerator.unwrap_model(run.model)
@@ -428,6 +445,23 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
 
 
 _EVAL_KEYS = ("top1", "top5", "mean_class_accuracy", "eval_loss")
+
+
+def _time_is_up(run: _Run, started: float) -> bool:
+    """Whether --max-train-minutes has passed (the main process decides, so all processes stop together)."""
+    limit = run.config.max_train_minutes
+    if limit is None:
+        return False
+    flag = torch.tensor([float(time.perf_counter() - started > 60.0 * limit)], device=run.accelerator.device)
+    if run.accelerator.num_processes > 1:
+        flag = _broadcast(run.accelerator, flag)
+    return bool(flag.item() > 0)
+
+
+def _broadcast(accelerator: Accelerator, tensor: torch.Tensor) -> torch.Tensor:
+    from accelerate.utils import broadcast
+
+    return broadcast(tensor, from_process=0)
 
 
 def _epoch_loader(run: _Run, state: TrainState):

@@ -1,0 +1,216 @@
+"""Training throughput: the full pipeline (train()) against the bare model on in-memory tensors.
+
+For each case (mode x data source) it measures, in one process and with the same model and batch:
+- bare: forward + backward + AdamW step on random in-memory tensors (autocast as configured);
+- full: `synapt_hf.training.train` end to end (DataLoader, decoding or online generation, transforms,
+  mixed precision, optimizer step), its steady-state clips/s (first steps and evaluation excluded);
+and prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to the peak
+(a measured fp32 matmul rate on CPU, the datasheet dense bf16 peak on known GPUs).
+
+    python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU
+    python scripts/bench_train.py --preset h100      # videomae-base, bf16, batch 32 (needs a GPU)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from synapt_hf.models.loading import load_classifier, load_pretraining_model, model_geometry, resolve_model
+from synapt_hf.models.masking import tube_mask_for_config
+from synapt_hf.training import train
+from synapt_hf.training.config import TrainConfig
+
+PRESETS = {
+    "cpu": {"model": "videomae-tiny", "batch": 8, "steps": 24, "mixed_precision": "no", "workers": 1},
+    "h100": {"model": "videomae-base", "batch": 32, "steps": 60, "mixed_precision": "bf16", "workers": 12},
+}
+GPU_PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense bf16 tensor-core datasheet figures
+
+
+@dataclass
+class Case:
+    mode: str
+    source: str
+
+
+def bare_rate(
+    model_name: str,
+    mode: str,
+    batch: int,
+    steps: int,
+    precision: str,
+    device: torch.device,
+    channels_last: bool,
+    compile_model: bool,
+) -> tuple[float, float]:
+    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors."""
+    torch.manual_seed(0)
+    if mode == "mae":
+        model = load_pretraining_model(model_name)
+    else:
+        model = load_classifier(model_name, [str(i) for i in range(10)])
+    model.to(device).train()
+    if channels_last:
+        model.to(memory_format=torch.channels_last_3d)
+    step_model = torch.compile(model) if compile_model else model
+    frames, size = model_geometry(model.config)
+    pixels = torch.randn(batch, frames, 3, size, size, device=device)
+    labels = torch.randint(0, 10, (batch,), device=device)
+    mask = tube_mask_for_config(model.config, batch, 0.9, device=device) if mode == "mae" else None
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+
+    def step() -> None:
+        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+            if mode == "mae":
+                loss = step_model(pixel_values=pixels, bool_masked_pos=mask).loss
+            else:
+                loss = F.cross_entropy(step_model(pixel_values=pixels).logits.float(), labels)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        step()
+    for _ in range(3):
+        step()
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    _sync(device)
+    return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
+
+
+def full_rate(
+    model_name: str,
+    mode: str,
+    source: str,
+    batch: int,
+    steps: int,
+    precision: str,
+    workers: int,
+    compile_model: bool,
+    work: Path,
+) -> dict:
+    config = TrainConfig(
+        model=model_name,
+        mode=mode,
+        synthetic=source,
+        output_dir=str(work / f"{mode}-{source}"),
+        overwrite_output_dir=True,
+        per_device_train_batch_size=batch,
+        max_steps=steps + 3,
+        synthetic_train_clips=max(batch * (steps + 3) // 10 + 1, 8),
+        synthetic_eval_clips=1,
+        synthetic_dir=str(work / "generated"),
+        eval_every_epoch=False,
+        report_to="none",
+        disable_progress_bar=True,
+        dataloader_num_workers=workers,
+        mixed_precision=precision,
+        torch_compile=compile_model,
+    )
+    return train(config)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def peak_tflops(device: torch.device) -> tuple[float, str]:
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+        for key, value in GPU_PEAK_TFLOPS.items():
+            if key in name:
+                return value, f"{name} datasheet dense bf16"
+        return float("nan"), f"{name} (peak unknown)"
+    a = torch.randn(1024, 1024)
+    a @ a
+    started = time.perf_counter()
+    for _ in range(10):
+        a @ a
+    seconds = time.perf_counter() - started
+    return (
+        10 * 2 * 1024** 3 / seconds / 1e12,
+        f"measured fp32 1024^3 matmul, {torch.get_num_threads()} threads",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
+    parser.add_argument("--model")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--mixed-precision", choices=["no", "bf16", "fp16"])
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--modes", default="supervised,mae")
+    parser.add_argument("--sources", default="online,disk")
+    parser.add_argument(
+        "--speedups", action="store_true", help="also run with torch.compile (+ channels-last bare)"
+    )
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    preset = PRESETS[args.preset]
+    model = args.model or preset["model"]
+    batch, steps = args.batch_size or preset["batch"], args.steps or preset["steps"]
+    precision = args.mixed_precision or preset["mixed_precision"]
+    workers = preset["workers"] if args.workers is None else args.workers
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    resolve_model(model)
+    peak, peak_source = peak_tflops(device)
+    print(
+        f"# bench_train: {model}, batch {batch}, {steps} timed steps, precision {precision}, device {device}, "
+        f"{platform.processor() or platform.machine()}, torch {torch.__version__}"
+    )
+    print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
+    rows = []
+    variants = [False, True] if args.speedups else [False]
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes.split(","):
+            for compiled in variants:
+                bare, flops = bare_rate(model, mode, batch, steps, precision, device, compiled, compiled)
+                for source in args.sources.split(","):
+                    results = full_rate(
+                        model, mode, source, batch, steps, precision, workers, compiled, Path(tmp)
+                    )
+                    full = results["train_clips_per_second_steady"]
+                    tflops = flops / batch * full / 1e12
+                    row = {
+                        "mode": mode,
+                        "source": source,
+                        "speedups": compiled,
+                        "bare_clips_s": round(bare, 2),
+                        "full_clips_s": full,
+                        "ratio": round(full / bare, 3),
+                        "model_tflops": round(tflops, 4),
+                        "peak_tflops": round(peak, 3),
+                        "gflop_per_clip": round(flops / batch / 1e9, 3),
+                    }
+                    rows.append(row)
+                    print(
+                        f"{mode:<10} {source:<6} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
+                        f"  full {full:8.2f} clips/s  ratio {full / bare:6.3f}  model {tflops:.4f} TFLOP/s"
+                        f" ({100 * tflops / peak:.1f}% of peak)",
+                        flush=True,
+                    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
