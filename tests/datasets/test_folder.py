@@ -161,3 +161,27 @@ def test_out_holding_the_raw_data_is_refused(tmp_path: Path, video_tree: Path) -
         with pytest.raises(SynaptError, match="contains 9 input file"):
             FolderBuilder(video_tree).build(BuildOptions(out=out, overwrite=True))
     assert len(list(video_tree.rglob("*.mp4"))) == 6 and len(list(video_tree.rglob("*.avi"))) == 3
+
+
+def test_real_hmdb51_split_file_with_semicolon_names(shared_data: Path, tmp_path: Path, make_video) -> None:
+    """The real PPMA HMDB51 list (extension-less entries, names containing ';'): present files are built, the
+    other ~3.5k lines are reported as missing with file:line, and class names come from the folders."""
+    manifest = shared_data / "splits" / "ppma" / "hmdb51" / "train.csv"
+    lines = [line for line in manifest.read_text().splitlines() if line.strip()]
+    wanted = [line.rsplit(";", 1)[0] for line in lines if line.count(";") > 1][:2]
+    wanted.append(lines[0].rsplit(";", 1)[0])
+    root = tmp_path / "hmdb51"
+    clip = make_video("source.avi", num_frames=8, width=32, height=24, codec="mpeg4").read_bytes()
+    for relative in wanted:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / f"{relative}.avi").write_bytes(clip)
+    result = FolderBuilder(root, manifests=[f"train={manifest}"]).build(
+        BuildOptions(out=tmp_path / "out", split_by="none")
+    )
+    assert len(result.class_names) == 51 and "laugh" in result.class_names and "talk" in result.class_names
+    assert result.splits["train"].clips == 3 and len(result.bad) == len(lines) - 3
+    assert all("not found" in bad.reason and "train.csv:" in bad.reason for bad in result.bad)
+    built = load_video_dataset(tmp_path / "out", split="train")
+    assert sorted(built["path"]) == sorted(f"{relative}.avi" for relative in wanted)
+    laugh = [row for row in built if ";" in row["path"]]
+    assert len(laugh) == 2 and {built.features["label"].int2str(row["label"]) for row in laugh} == {"laugh"}
