@@ -183,6 +183,8 @@ def publish_catalog(
 ) -> list[PublishReport]:
     """Publish every catalog model, then update the collection."""
     check_catalog_folders(catalog)
+    for entry in catalog.models:  # every card renders and round-trips before the first upload
+        repo_files(entry.model_dir, entry)
     token = resolve_token(token)
     reports = [
         publish_model(entry.model_dir, entry, endpoint=endpoint, token=token, retry=retry)
