@@ -87,6 +87,8 @@ def _catalog_source_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _entry_for_publish(args):
+    from dataclasses import replace
+
     from synapt_hf.hub.catalog import load_catalog, with_results
     from synapt_hf.hub.model_folder import check_model_dir, entry_from_model_dir
     from synapt_hf.hub.repo_ids import validate_repo_id
@@ -95,7 +97,7 @@ def _entry_for_publish(args):
     repo_id = validate_repo_id(args.repo_id, "--repo-id")
     model_dir = check_model_dir(args.model_dir)
     if args.catalog is not None:
-        entry = load_catalog(args.catalog).entry(repo_id)
+        entry = replace(load_catalog(args.catalog).entry(repo_id), model_dir=model_dir)
     else:
         entry = entry_from_model_dir(model_dir, repo_id, pretrain=args.pretrain, mode=args.mode)
     if args.results is not None:

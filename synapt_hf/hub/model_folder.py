@@ -37,6 +37,22 @@ def check_model_dir(model_dir: str | Path, where: str = "model folder") -> Path:
     return model_dir
 
 
+def check_entry_matches_folder(entry: CatalogEntry, model_dir: Path) -> None:
+    """The catalog's architecture, frames and resolution must be those of the folder's `config.json`."""
+    config = read_json(model_dir / "config.json") or {}
+    pairs = [
+        ("architecture", entry.architecture, config.get("model_type")),
+        ("num_frames", entry.num_frames, config.get("num_frames")),
+        ("resolution", entry.resolution, config.get("image_size")),
+    ]
+    for field, declared, actual in pairs:
+        if actual is not None and declared != actual:
+            raise SynaptError(
+                f"entry {entry.repo_id}: {field} is {declared!r} in the catalog but {actual!r} in "
+                f"{model_dir / 'config.json'}"
+            )
+
+
 def read_json(path: Path) -> dict | None:
     """A JSON object from `path`, None when absent; a clear error when malformed."""
     if not path.is_file():

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from synapt_hf.hub.cards import render_model_card, validate_card
 from synapt_hf.hub.catalog import CatalogEntry
-from synapt_hf.hub.model_folder import files_to_publish
+from synapt_hf.hub.model_folder import check_entry_matches_folder, files_to_publish
 
 
 def repo_files(
     model_dir: Path, entry: CatalogEntry, template: str | Path | None = None
 ) -> dict[str, Path | bytes]:
     """`{path_in_repo: local file or bytes}`: the folder's files, the model card and the transfer results."""
+    check_entry_matches_folder(entry, model_dir)
     card = render_model_card(entry, template)
     validate_card(card, entry)
     files: dict[str, Path | bytes] = {

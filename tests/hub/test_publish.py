@@ -173,3 +173,17 @@ def test_unreachable_hub_is_retried_then_reported(fake_hub, catalog_file, tiny_m
             endpoint="http://127.0.0.1:9",
             retry=RetryPolicy(attempts=2, base_delay=0.01),
         )
+
+
+def test_catalog_entry_must_match_its_folder(fake_hub, catalog_file):
+    catalog_file.write_text(
+        catalog_file.read_text().replace(
+            "num_frames: 4\n    resolution: 32\n    pretrain: kinetics150",
+            "num_frames: 16\n    resolution: 32\n    pretrain: kinetics150",
+        )
+    )
+    with pytest.raises(
+        SynaptError, match=r"entry synapt-test/timesformer-tiny: num_frames is 16 in the catalog but 4 in"
+    ):
+        publish_catalog(load_catalog(catalog_file), endpoint=fake_hub.url)
+    assert fake_hub.requests == []
