@@ -153,6 +153,33 @@ def probe(source: VideoSource) -> VideoInfo:
     )
 
 
+# A file holding fewer than this fraction of the frames its container declares counts as truncated.
+MIN_PRESENT_FRACTION = 0.9
+
+
+def completeness_problem(source: VideoSource) -> str | None:
+    """Why the video stream of `source` is incomplete (truncated, corrupt mid-stream), or None when whole.
+
+    Reads every packet of the first video stream without decoding (about as fast as reading the file):
+    a truncated AVI still probes and decodes its first frames, but holds fewer packets than it declares.
+    """
+    try:
+        with _open_video(source) as (container, stream):
+            declared = int(stream.frames or 0)
+            present = sum(
+                1
+                for packet in container.demux(stream)
+                if packet.size > 0 or packet.pts is not None or packet.dts is not None
+            )
+    except VideoDecodeError as exc:
+        prefix = f"{source_name(source)}: "
+        message = str(exc)
+        return message[len(prefix) :] if message.startswith(prefix) else message
+    if declared > 0 and present < MIN_PRESENT_FRACTION * declared:
+        return f"truncated: the container declares {declared} frames but only {present} are present"
+    return None
+
+
 def resized_shape(width: int, height: int, short_side: int | None) -> tuple[int, int]:
     """(width, height) after scaling so the shorter side is `short_side`.
 

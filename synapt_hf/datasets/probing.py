@@ -3,9 +3,8 @@
 Each worker process opens its own containers (`video.probe` opens and closes one per call), and the pool
 uses the ``spawn`` start method so no decoder state or thread is inherited from the parent.
 
-Besides `probe` (container, video stream, first frame), a completeness check reads every packet of the
-video stream without decoding it: a file whose container declares more frames than it holds (a truncated
-AVI still probes fine and decodes its first frames) or whose data breaks off mid-stream is reported.
+Besides `probe` (container, video stream, first frame), `video.completeness_problem` reads every packet of
+the video stream without decoding it, so truncated or mid-stream-corrupt files are reported too.
 """
 
 from __future__ import annotations
@@ -18,40 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from synapt_hf.data.video import VideoInfo, probe
+from synapt_hf.data.video import VideoInfo, completeness_problem, probe
 from synapt_hf.errors import SynaptError
 
 log = logging.getLogger(__name__)
 
 ProbeResult = VideoInfo | str  # the metadata, or the reason the file is unusable
-
-# A file holding fewer than this fraction of the frames its container declares counts as truncated.
-MIN_PRESENT_FRACTION = 0.9
-
-
-def completeness_problem(file: Path) -> str | None:
-    """Why the video stream of `file` is incomplete (truncated, corrupt mid-stream), or None when it is whole.
-
-    Reads every packet of the first video stream without decoding (about as fast as reading the file).
-    Adaptation: this is the one PyAV use outside `synapt_hf.data.video`; it belongs there as part of
-    `probe` once that module offers a declared-vs-present frame count.
-    """
-    import av
-
-    try:
-        with av.open(str(file), mode="r") as container:
-            stream = container.streams.video[0]
-            declared = int(stream.frames or 0)
-            present = 0
-            for packet in container.demux(stream):
-                if packet.size > 0 or packet.pts is not None or packet.dts is not None:
-                    present += 1
-    except (av.FFmpegError, OSError, ValueError, EOFError, IndexError) as exc:
-        text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return f"corrupt data in the video stream ({text.strip().splitlines()[0][:200]})"
-    if declared > 0 and present < MIN_PRESENT_FRACTION * declared:
-        return f"truncated: the container declares {declared} frames but only {present} are present"
-    return None
 
 
 def probe_file(file: Path, verify: bool = True) -> ProbeResult:

@@ -129,3 +129,13 @@ def test_video_bytes_reads_cells_and_paths(tmp_path):
         fmt.video_bytes({"video": {"bytes": None, "path": "nope.mp4"}})
     with pytest.raises(SynaptError, match="no 'video' column"):
         fmt.video_bytes({"label": 1})
+
+
+def test_a_decoding_video_feature_is_loaded_as_bytes(tmp_path, known_content):
+    """Hub cards that declare `dtype: video` load with decode=True; the format always hands out bytes."""
+    dd = _dataset(known_content)
+    dd = dd.cast_column("video", datasets.Video(decode=True))
+    dd.save_to_disk(str(tmp_path / "decoding"))
+    loaded = fmt.load_video_dataset(tmp_path / "decoding", split="train")
+    assert loaded.features["video"].decode is False
+    assert probe(fmt.video_bytes(loaded[0])).num_frames == 6
