@@ -42,16 +42,11 @@ def _clip(tmp_path: Path) -> Path:
     return path
 
 
-def test_local_install_layout_and_offline_loading(tiny_model_dir, tmp_path, capsys):
+def test_local_install_layout_and_offline_loading(tiny_model_dir, tmp_path, capsys, monkeypatch):
     hf_home = tmp_path / "hf-home"
-    env_before = dict(os.environ)
-    os.environ["HF_HOME"] = str(hf_home)
-    os.environ.pop("HF_HUB_CACHE", None)
-    try:
-        code = main(["publish", str(tiny_model_dir), "--repo-id", "synapt-test/offline-videomae", "--local"])
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    monkeypatch.setenv("HF_HOME", str(hf_home))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    code = main(["publish", str(tiny_model_dir), "--repo-id", "synapt-test/offline-videomae", "--local"])
     assert code == 0 and "installed synapt-test/offline-videomae" in capsys.readouterr().out
 
     repo = hf_home / "hub" / "models--synapt-test--offline-videomae"
