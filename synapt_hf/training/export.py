@@ -31,13 +31,17 @@ def export_model(
     config: TrainConfig,
     results: dict[str, Any],
     label_names: list[str] | None,
+    state_dict: dict[str, Any] | None = None,
 ) -> Path:
-    """Save `model` (+ `processor`, args, labels, results) into `output_dir`; returns `output_dir`."""
+    """Save `model` (+ `processor`, args, labels, results) into `output_dir`; returns `output_dir`.
+
+    `state_dict` is the full (gathered) state when the model was sharded (FSDP / DeepSpeed ZeRO-3).
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     temporary = output_dir / f".export-{uuid.uuid4().hex[:8]}.tmp"
     temporary.mkdir()
     try:
-        model.save_pretrained(temporary, safe_serialization=True)
+        model.save_pretrained(temporary, state_dict=state_dict)
         if processor is not None:
             processor.save_pretrained(temporary)
         config.save(temporary / ARGS_FILE)

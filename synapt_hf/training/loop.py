@@ -435,11 +435,14 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     results["train_clips_per_second_steady"] = round(steady, 3) if steady is not None else None
     results["eval_runtime_s"] = round(eval_seconds, 3)
     accelerator.wait_for_everyone()
+    model = accelerator.unwrap_model(run.model)
+    if config.protocol == "linear-probe":
+        fold_probe_head(model)
+    state_dict = accelerator.get_state_dict(run.model)  # collective: gathers FSDP / ZeRO-3 shards
     if accelerator.is_main_process:
-        model = accelerator.unwrap_model(run.model)
-        if config.protocol == "linear-probe":
-            fold_probe_head(model)
-        export_model(model, run.data.processor, run.output_dir, config, results, run.data.label_names)
+        export_model(
+            model, run.data.processor, run.output_dir, config, results, run.data.label_names, state_dict=state_dict
+        )
     accelerator.wait_for_everyone()
     return results
 

@@ -95,3 +95,14 @@ def test_a_half_written_checkpoint_is_never_resumed(tmp_path: Path) -> None:
     with pytest.raises(SynaptError, match="not a complete checkpoint"):
         resolve_resume(tmp_path, str(tmp_path / "checkpoint-12"))
     assert json.loads((tmp_path / "checkpoint-3" / "train_state.json").read_text())["global_step"] == 3
+
+
+def test_synapt_cli_reports_bad_input_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from synapt_hf.cli import main
+
+    code = main(["pretrain", "--model", "videomae-giant", "--output-dir", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("synapt pretrain: error: unknown model 'videomae-giant'")
+    assert main(["finetune", "--help"]) == 0
+    assert "--protocol" in capsys.readouterr().out
