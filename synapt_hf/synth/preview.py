@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def write_preview(
     """Render `clips_per_class` clips of every class; write ``contact_sheet.png`` and ``preview.gif``.
 
     The sheet has one row per class and, per clip, `sheet_frames` frames spread over the clip; the GIF
-    animates the same clips in a (classes x clips) grid.
+    animates the same clips in a near-square grid (a class's clips side by side, in class order).
     """
     from PIL import Image
 
@@ -67,9 +68,7 @@ def write_preview(
     sheet = np.concatenate([_label_strip(list(config.classes), config.size), sheet], axis=1)
     sheet_path = out / "contact_sheet.png"
     _save_atomic(Image.fromarray(sheet), sheet_path, format="PNG", optimize=True)
-    grid = clips.transpose(2, 0, 3, 1, 4, 5).reshape(
-        config.frames, config.num_classes * config.size, clips_per_class * config.size, 3
-    )
+    grid = _tile_grid(clips.reshape(-1, *clips.shape[2:]), clips_per_class)
     images = [Image.fromarray(g) for g in grid]
     if gif_scale != 1.0:
         size = (max(1, round(images[0].width * gif_scale)), max(1, round(images[0].height * gif_scale)))
@@ -79,6 +78,19 @@ def write_preview(
     _save_atomic(images[0], gif_path, format="GIF", save_all=True, append_images=images[1:], duration=duration,
                  loop=0, optimize=True)  # fmt: skip
     return sheet_path, gif_path
+
+
+def _tile_grid(tiles: np.ndarray, group: int) -> np.ndarray:
+    """Arrange clips (N, T, H, W, 3) in a near-square grid (columns a multiple of `group`) per frame."""
+    count, frames, height, width, _ = tiles.shape
+    columns = max(group, math.ceil(math.sqrt(count)))
+    columns = min(math.ceil(columns / group) * group, max(count, group))
+    rows = math.ceil(count / columns)
+    canvas = np.zeros((frames, rows * height, columns * width, 3), np.uint8)
+    for k in range(count):
+        r, c = divmod(k, columns)
+        canvas[:, r * height : (r + 1) * height, c * width : (c + 1) * width] = tiles[k]
+    return canvas
 
 
 def _save_atomic(image, path: Path, **kwargs) -> None:

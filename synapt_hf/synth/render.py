@@ -131,14 +131,17 @@ def _background(
     return colour, ground_depth
 
 
-def _ground_points(batch: dict[str, torch.Tensor], size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """World (x, z) of the ground under each pixel of a `size` grid for every frame, and a ground mask."""
-    b, t = batch["focal_px"].shape
-    focal = batch["focal_px"].reshape(-1) * (size / batch["size"])
+def _ground_points(
+    batch: dict[str, torch.Tensor], clip: torch.Tensor, frame: torch.Tensor, size: int, image_size: int
+) -> torch.Tensor:
+    """World (x, z) of the ground under each pixel of a `size` grid for the given frames; NaN off the ground."""
+    focal = batch["focal_px"][clip, frame] * (size / image_size)
     dx, dy = _rays(focal, size, size)
-    ground_depth, gu, gv = _plane_hit(batch["ground"].reshape(b * t, 12), dx, dy)
-    back_depth, _, _ = _plane_hit(batch["backdrop"].reshape(b * t, 12), dx, dy)
-    return torch.stack([gu * GROUND_TILE_M, gv * GROUND_TILE_M], -1), ground_depth < back_depth
+    ground_depth, gu, gv = _plane_hit(batch["ground"][clip, frame], dx, dy)
+    back_depth, _, _ = _plane_hit(batch["backdrop"][clip, frame], dx, dy)
+    off_ground = (ground_depth >= back_depth).unsqueeze(-1)
+    world = torch.stack([gu * GROUND_TILE_M, gv * GROUND_TILE_M], -1)
+    return torch.where(off_ground, torch.full_like(world, float("nan")), world)
 
 
 def _shadow_map(batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -169,16 +172,20 @@ def _sample_shadow(coverage: torch.Tensor, world: torch.Tensor, origin: torch.Te
     n = coverage.shape[0]
     x = (world[..., 0] - origin[:, 0, None, None]) * origin[:, 2, None, None]
     y = (world[..., 1] - origin[:, 1, None, None]) * origin[:, 2, None, None]
-    inside = (x >= 0) & (y >= 0) & (x <= SHADOW_MAP - 1) & (y <= SHADOW_MAP - 1)
-    x = torch.clamp(x, 0, SHADOW_MAP - 1.001)
-    y = torch.clamp(y, 0, SHADOW_MAP - 1.001)
+    inside = (x >= 0) & (y >= 0) & (x <= SHADOW_MAP - 1) & (y <= SHADOW_MAP - 1)  # False for NaN
+    x = torch.where(inside, x, torch.zeros_like(x)).clamp_(0, SHADOW_MAP - 1.001)
+    y = torch.where(inside, y, torch.zeros_like(y)).clamp_(0, SHADOW_MAP - 1.001)
     x0, y0 = torch.floor(x), torch.floor(y)
     fx, fy = x - x0, y - y0
     base = (torch.arange(n, device=coverage.device) * SHADOW_MAP * SHADOW_MAP)[:, None, None]
-    idx = base + y0.long() * SHADOW_MAP + x0.long()
+    idx = (base + y0.long() * SHADOW_MAP + x0.long()).reshape(-1)
     flat = coverage.reshape(-1)
-    top = flat[idx] * (1 - fx) + flat[idx + 1] * fx
-    bottom = flat[idx + SHADOW_MAP] * (1 - fx) + flat[idx + SHADOW_MAP + 1] * fx
+
+    def fetch(offset: int) -> torch.Tensor:
+        return flat.index_select(0, idx + offset).view(fx.shape)
+
+    top = fetch(0) * (1 - fx) + fetch(1) * fx
+    bottom = fetch(SHADOW_MAP) * (1 - fx) + fetch(SHADOW_MAP + 1) * fx
     value = top * (1 - fy) + bottom * fy
     return torch.where(inside, value, torch.zeros_like(value))
 
@@ -299,6 +306,11 @@ def _draw_capsules(
     zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
 
 
+# Pixels (clips x frames x height x width) rendered per internal call: bounded so the working set stays
+# in cache on CPUs; GPUs prefer large calls.
+PIXEL_BUDGET = {"cpu": 4_000_000, "cuda": 256_000_000}
+
+
 def render_batch(
     batch: dict[str, torch.Tensor],
     size: int,
@@ -309,14 +321,30 @@ def render_batch(
     """Render stacked scenes (see `stack_scenes`) to uint8 frames ``(B, T, size, size, 3)``.
 
     With `return_mask`, also return the body's foreground mask ``(B, T, size, size)`` (bool; with
-    anti-aliasing a pixel counts when any of its samples shows the body).
+    anti-aliasing a pixel counts when any of its samples shows the body). Large batches are rendered
+    in sub-batches of at most `PIXEL_BUDGET` pixels (this never changes the result).
     """
     b, t = batch["seg_a"].shape[:2]
     scale = 2 if antialias else 1
+    device = batch["seg_a"].device
+    budget = PIXEL_BUDGET.get(device.type, PIXEL_BUDGET["cuda"])
+    step = max(1, budget // (t * (size * scale) ** 2))
+    if step >= b:
+        return _render(batch, size, scale, shadows, return_mask)
+    parts = [_render({k: v[i : i + step] for k, v in batch.items()}, size, scale, shadows, return_mask)
+             for i in range(0, b, step)]  # fmt: skip
+    if return_mask:
+        return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+    return torch.cat(parts)
+
+
+def _render(
+    batch: dict[str, torch.Tensor], size: int, scale: int, shadows: bool, return_mask: bool
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    b, t = batch["seg_a"].shape[:2]
     res = size * scale
     device = batch["seg_a"].device
     n = b * t
-    batch = {**batch, "size": torch.tensor(float(size), device=device)}
     # Backgrounds: one per clip for static cameras, one per frame otherwise.
     static = batch["static_camera"].to(device)
     frame_ids = torch.arange(t, device=device)[None, :].expand(b, t)
@@ -334,10 +362,10 @@ def render_batch(
         # Soft shadows are smooth: sample them at half the output size, apply to 2x2 (or 4x4) pixel blocks.
         half = size // 2
         rep = res // half
-        world, on_ground = _ground_points(batch, half)
+        world = _ground_points(batch, keys // t, keys % t, half, size).index_select(0, inverse)
         coverage = _shadow_map(batch)
         origin = batch["shadow_origin"].repeat_interleave(t, dim=0)
-        shadow = _sample_shadow(coverage, world, origin) * on_ground
+        shadow = _sample_shadow(coverage, world, origin)
         g_light = batch["ground_light"]
         ambient_part = batch["ambient"] * g_light[:, 0:1]
         direct_part = batch["light_rgb"] * g_light[:, 1:2]
@@ -347,11 +375,12 @@ def render_batch(
     background_depth = zbuf[:-1, 0].clone() if return_mask else None
     _draw_body(batch, zbuf, res, res, scale)
     image = zbuf[:-1].view(n, res, res, 4)[..., 1:]
-    if antialias:
+    if scale == 2:
         image = (
             image[:, 0::2, 0::2] + image[:, 1::2, 0::2] + image[:, 0::2, 1::2] + image[:, 1::2, 1::2]
         ) * 0.25
-    image = torch.clamp(image, 0.0, 1.0).mul_(255.0).add_(0.5).floor_().to(torch.uint8)
+    # Round to nearest: values are >= 0.5 after the offset, so truncation is floor.
+    image = (image * 255.0).add_(0.5).clamp_(0.0, 255.0).to(torch.uint8)
     image = image.reshape(b, t, size, size, 3)
     if background_depth is None:
         return image

@@ -18,7 +18,7 @@ TEXTURE_KINDS = ("noise", "gradient", "stripes", "checkers", "shapes")
 TEXTURE_SIZE = 128
 BACKDROP_TILE_M = 12.0  # metres covered by one repetition of the backdrop texture
 GROUND_TILE_M = 6.0
-SHADOW_MAP = 32  # shadow map resolution (texels per side)
+SHADOW_MAP = 24  # shadow map resolution (texels per side)
 
 CAMERA_RANGES = {
     "elevation_deg": (-5.0, 35.0),
