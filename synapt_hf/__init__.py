@@ -1,6 +1,12 @@
 """synapt-hf: pretrain video action-recognition models on synthetic data with the Hugging Face stack."""
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+# Card templates and the catalog spec: the repo's `model_cards/`, shipped inside the package through the
+# `synapt_hf/model_cards` link so that wheel installs carry them too.
+MODEL_CARDS_DIR = Path(__file__).resolve().parent / "model_cards"
 
 
 def list_pretrained(**filters):

@@ -7,13 +7,14 @@ citation through their `citation` class attribute.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from synapt_hf import MODEL_CARDS_DIR
 
 if TYPE_CHECKING:
     from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+TEMPLATE_DIR = MODEL_CARDS_DIR
 TEMPLATE_NAME = "dataset_card.md.j2"
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from synapt_hf import MODEL_CARDS_DIR
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry, PretrainData
 from synapt_hf.hub.results import DATASET_NAMES, TransferResult
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+TEMPLATE_DIR = MODEL_CARDS_DIR
 MODEL_CARD_TEMPLATE = TEMPLATE_DIR / "model_card.md.j2"
 METRIC_CONFIGS = {
     "top1": "Top-1 accuracy",

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from synapt_hf import MODEL_CARDS_DIR
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.repo_ids import validate_repo_id
 from synapt_hf.hub.results import TransferResult, read_results, rows_for_checkpoint, summarize
@@ -18,7 +19,7 @@ PRETRAIN_MODES = ("supervised", "mae", "mae-then-supervised")
 MODE_ALIASES = {"mae+supervised": "mae-then-supervised"}  # synapt_hf.training's spelling
 ARCHITECTURES = ("videomae", "timesformer")
 CATALOG_ENV = "SYNAPT_CATALOG"
-DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "model_cards" / "catalog.yaml"
+DEFAULT_CATALOG = MODEL_CARDS_DIR / "catalog.yaml"
 FILTER_KEYS = ("arch", "pretrain", "mode", "sort", "protocol")
 
 
