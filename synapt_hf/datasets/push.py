@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from synapt_hf.errors import SynaptError
+from synapt_hf.hub.publish import resolve_token
+from synapt_hf.hub.repo_ids import validate_repo_id
+from synapt_hf.hub.retry import with_retries
 
 log = logging.getLogger(__name__)
 
-_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_MAX_SHARD_BYTES = 500 * 1024 * 1024
 
 CardRenderer = Callable[[dict[str, list[str]]], str]  # data files per split -> README.md text
@@ -27,32 +27,12 @@ CardRenderer = Callable[[dict[str, list[str]]], str]  # data files per split -> 
 
 def check_repo_id(repo_id: str) -> None:
     """Raise SynaptError unless `repo_id` has the form ``org/name`` that the Hub accepts."""
-    from huggingface_hub.errors import HFValidationError
-    from huggingface_hub.utils import validate_repo_id
-
-    if (
-        not _REPO_ID.match(repo_id or "")
-        or repo_id.endswith((".", "-"))
-        or "--" in repo_id
-        or ".." in repo_id
-    ):
-        raise SynaptError(f"--push-to-hub {repo_id!r}: expected a Hub repository id of the form ORG/NAME")
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError as exc:
-        raise SynaptError(f"--push-to-hub {repo_id!r}: {str(exc).splitlines()[0]}") from exc
+    validate_repo_id(repo_id, "--push-to-hub")
 
 
 def hub_token() -> str:
     """The Hub token (``HF_TOKEN`` or the one saved by ``hf auth login``); SynaptError when there is none."""
-    from huggingface_hub import get_token
-
-    token = get_token()
-    if not token:
-        raise SynaptError(
-            "--push-to-hub needs a Hugging Face token: set HF_TOKEN or run `hf auth login` (no token found)"
-        )
-    return token
+    return resolve_token()
 
 
 def check_push_target(repo_id: str) -> None:
@@ -102,16 +82,16 @@ def push_dataset(
         folder = Path(staging)
         data_files = write_parquet_shards(dataset_dict, folder, max_shard_bytes)
         (folder / "README.md").write_text(render_card(data_files), encoding="utf-8")
-        try:
-            api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-            api.upload_folder(
-                folder_path=staging,
-                repo_id=repo_id,
-                repo_type="dataset",
-                commit_message=f"Upload {', '.join(f'{s} ({len(d)} clips)' for s, d in dataset_dict.items())}",
-            )
-        except Exception as exc:  # httpx / huggingface_hub errors: report them in one line
-            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-            raise SynaptError(f"--push-to-hub {repo_id}: upload failed ({reason})") from exc
+        message = f"Upload {', '.join(f'{s} ({len(d)} clips)' for s, d in dataset_dict.items())}"
+        with_retries(
+            lambda: api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True),
+            f"--push-to-hub {repo_id}: create repo",
+        )
+        with_retries(
+            lambda: api.upload_folder(
+                folder_path=staging, repo_id=repo_id, repo_type="dataset", commit_message=message
+            ),
+            f"--push-to-hub {repo_id}: upload",
+        )
     log.info("pushed %s to the Hub dataset repository %s", saved_dir, repo_id)
     return repo_id
