@@ -283,24 +283,39 @@ def _draw_capsules(
     depth = torch.where(cyl, t_cyl, t_cap)
     inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
     valid = (cyl | (hq > 0)) & inside & (depth > 0)
-    # Surface normal: from the capsule axis point nearest to the hit; Lambert + ambient shading.
+    # Axial coordinate of the hit (0..1 along the capsule; 0 or 1 on the end caps).
     s = torch.where(cyl, along / baba, (~lower).to(along.dtype))
-    inv_r = 1.0 / v(r)
-    nx = (depth * dx - (ax + s * bax)) * inv_r
-    ny = (depth * dy - (ay + s * bay)) * inv_r
-    nz = (depth - (az + s * baz)) * inv_r
+    # Shade and z-test only the pixels that hit the capsule (compacted).
+    hits = valid.reshape(-1).nonzero().squeeze(1)
+    if hits.numel() == 0:
+        return
+    per_tile = tile_h * tile_w
+    owner = torch.div(hits, per_tile, rounding_mode="floor")
+    within = hits - owner * per_tile
+    row = torch.div(within, tile_w, rounding_mode="floor")
+    col = within - row * tile_w
     light = item["light"]
-    lam = torch.clamp(nx * v(light[:, 0]) + ny * v(light[:, 1]) + nz * v(light[:, 2]), min=0.0)
-    pattern = 1.0 - (torch.floor(s * v(item["stripe_freq"]) * 2.0) % 2.0) * v(item["stripe_amp"])
-    shade = [
-        v(item["albedo"][:, c]) * pattern * (v(item["ambient"][:, c]) + v(item["light_rgb"][:, c]) * lam)
-        for c in range(3)
-    ]
-    trash = zbuf.shape[0] - 1
-    index = v(item["base"]) + py.long() * width + px.long()
-    index = torch.where(valid, index, torch.full_like(index, trash)).reshape(-1)
-    candidate = torch.stack([torch.where(valid, depth, torch.full_like(depth, float("inf"))), *shade], -1)
-    candidate = candidate.reshape(-1, 4)
+    params = torch.stack(
+        [a[:, 0], a[:, 1], a[:, 2], ba[:, 0], ba[:, 1], ba[:, 2], 1.0 / r, light[:, 0], light[:, 1], light[:, 2],
+         item["stripe_freq"], item["stripe_amp"], *item["albedo"].unbind(1), *item["ambient"].unbind(1),
+         *item["light_rgb"].unbind(1)], 1,
+    ).index_select(0, owner)  # fmt: skip
+    hx = dx.reshape(-1, tile_w).reshape(-1).index_select(0, owner * tile_w + col)
+    hy = dy.reshape(-1, tile_h).reshape(-1).index_select(0, owner * tile_h + row)
+    hd = depth.reshape(-1).index_select(0, hits)
+    hs = s.reshape(-1).index_select(0, hits)
+    # Surface normal from the capsule axis point nearest to the hit; Lambert + ambient shading.
+    p = params.unbind(1)
+    nx = (hd * hx - (p[0] + hs * p[3])) * p[6]
+    ny = (hd * hy - (p[1] + hs * p[4])) * p[6]
+    nz = (hd - (p[2] + hs * p[5])) * p[6]
+    lam = torch.clamp(nx * p[7] + ny * p[8] + nz * p[9], min=0.0)
+    pattern = 1.0 - (torch.floor(hs * p[10] * 2.0) % 2.0) * p[11]
+    shade = [p[12 + c] * pattern * (p[15 + c] + p[18 + c] * lam) for c in range(3)]
+    column = item["x0"].long().index_select(0, owner) + col
+    line = item["y0"].long().index_select(0, owner) + row
+    index = item["base"].index_select(0, owner) + line * width + column
+    candidate = torch.stack([hd, *shade], -1)
     current = zbuf.index_select(0, index)
     closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
     zbuf.index_copy_(0, index, torch.where(closer, candidate, current))

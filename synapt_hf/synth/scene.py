@@ -8,6 +8,7 @@ scene into the camera-space arrays the renderer consumes.
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,8 +131,12 @@ def _upsample_wrap(grid: np.ndarray, size: int) -> np.ndarray:
     return rows[:, i0] * (1 - f)[None, :, :] + rows[:, i1] * f[None, :, :]
 
 
+@functools.lru_cache(maxsize=4)
 def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Texel-centre coordinates (y, x) in [0, 1) of a size x size texture (cached, read-only)."""
     y, x = (np.mgrid[0:size, 0:size].astype(np.float32) + 0.5) / size
+    y.flags.writeable = False
+    x.flags.writeable = False
     return y, x
 
 
