@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -57,8 +59,32 @@ def test_shards_merge_into_the_same_dataset_and_partial_runs_never_look_complete
                               progress=False, batch_size=5)  # fmt: skip
     assert merged is not None and out.is_dir()
     for split in ("train", "validation"):
-        assert merged[split]["index"] == whole[split]["index"]
-        assert [v["bytes"] for v in merged[split]["video"]] == [v["bytes"] for v in whole[split]["video"]]
+        assert (
+            merged[split].remove_columns("video").to_list() == whole[split].remove_columns("video").to_list()
+        )
+        for a, b in zip(merged[split]["video"], whole[split]["video"], strict=True):
+            # Same rendered frames; compare decoded pixels, since libx264 here is not bit-reproducible
+            # from call to call (rare differences of a few levels).
+            frames_a = decode_frames(a["bytes"], [0, 1]).astype(np.float64)
+            frames_b = decode_frames(b["bytes"], [0, 1]).astype(np.float64)
+            mse = np.mean((frames_a - frames_b) ** 2)
+            assert mse == 0 or 10 * np.log10(255**2 / mse) > 30
+
+
+def test_an_interrupted_run_resumes_from_its_chunks(tmp_path, writer_config, caplog):
+    config = GeneratorConfig.from_dict({**writer_config.to_dict(), "frames": 2, "size": 16})
+    out = tmp_path / "synth"
+    # Stands for a run stopped halfway: only shard 0's chunks exist, nothing at `out`.
+    generate_dataset(
+        config, CHUNK_CLIPS, out, val_clips_per_class=0, num_shards=2, shard_index=0, progress=False
+    )
+    chunks = work_dir_for(out) / "chunks"
+    assert [p.name for p in chunks.iterdir()] == ["train-000000"] and not out.exists()
+    caplog.set_level(logging.INFO, logger="synapt_hf.synth.writer")
+    resumed = generate_dataset(config, CHUNK_CLIPS, out, val_clips_per_class=0, progress=False)
+    assert f"resuming: {CHUNK_CLIPS} of {2 * CHUNK_CLIPS} clips" in caplog.text
+    assert resumed["train"]["index"] == list(range(2 * CHUNK_CLIPS))
+    assert not work_dir_for(out).exists()
 
 
 def test_bad_input_fails_before_any_work(tmp_path, writer_config):
