@@ -377,6 +377,7 @@ def _render(
         # Soft shadows are smooth: sample them at half the output size, apply to 2x2 (or 4x4) pixel blocks.
         half = size // 2
         rep = res // half
+        assert half * rep == res, "sizes are even"
         world = _ground_points(batch, keys // t, keys % t, half, size).index_select(0, inverse)
         coverage = _shadow_map(batch)
         origin = batch["shadow_origin"].repeat_interleave(t, dim=0)
@@ -385,8 +386,9 @@ def _render(
         ambient_part = batch["ambient"] * g_light[:, 0:1]
         direct_part = batch["light_rgb"] * g_light[:, 1:2]
         darkness = (SHADOW_DARKNESS * direct_part / (ambient_part + direct_part)).repeat_interleave(t, dim=0)
-        factor = 1.0 - shadow[:, :, None, :, None, None] * darkness[:, None, None, None, None, :]
-        zbuf[:-1].view(n, half, rep, half, rep, 4)[..., 1:] *= factor
+        shadow = torch.nn.functional.interpolate(shadow.unsqueeze(1), scale_factor=rep, mode="nearest")
+        factor = 1.0 - shadow.reshape(n, res * res, 1) * darkness[:, None, :]
+        zbuf[:-1].view(n, res * res, 4)[..., 1:] *= factor
     background_depth = zbuf[:-1, 0].clone() if return_mask else None
     _draw_body(batch, zbuf, res, res, scale)
     image = zbuf[:-1].view(n, res, res, 4)[..., 1:]
