@@ -113,6 +113,21 @@ def _prepare_work_dir(work: Path, identity: dict[str, Any], overwrite: bool) -> 
     temporary.rename(marker)
 
 
+def _join_work_dir(work: Path, identity: dict[str, Any]) -> None:
+    """Shards start concurrently: create the work folder if needed (never delete it), check the settings."""
+    marker = work / "generator.json"
+    (work / "chunks").mkdir(parents=True, exist_ok=True)
+    if not marker.is_file():
+        temporary = work / f"generator.json.tmp-{uuid.uuid4().hex[:8]}"
+        temporary.write_text(json.dumps(identity, indent=2, sort_keys=True))
+        temporary.replace(marker)  # concurrent shards write the same content
+    if json.loads(marker.read_text()) != identity:
+        raise SynaptError(
+            f"{work}: this dataset was started with different settings; use the same settings for every shard "
+            "(or remove the folder)"
+        )
+
+
 def _chunk_done(work: Path, chunk: Chunk) -> bool:
     return (work / "chunks" / chunk.name / "dataset_info.json").is_file()
 
@@ -239,10 +254,10 @@ def generate_dataset(
     _check_out_dir(out, overwrite)
     work = work_dir_for(out)
     identity = _work_identity(config, clips_per_class, val_clips_per_class)
-    if num_shards == 1 or not (work / "generator.json").is_file():
-        _prepare_work_dir(work, identity, overwrite and num_shards == 1)
-    elif json.loads((work / "generator.json").read_text()) != identity:
-        raise SynaptError(f"{work}: another shard started this dataset with different settings")
+    if num_shards == 1:
+        _prepare_work_dir(work, identity, overwrite)
+    else:
+        _join_work_dir(work, identity)
     chunks = plan_chunks(config, clips_per_class, val_clips_per_class)
     mine = [c for g, c in enumerate(chunks) if g % num_shards == shard_index]
     pending = [c for c in mine if not _chunk_done(work, c)]
