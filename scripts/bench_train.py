@@ -144,7 +144,7 @@ def peak_tflops(device: torch.device) -> tuple[float, str]:
         a @ a
     seconds = time.perf_counter() - started
     return (
-        10 * 2 * 1024** 3 / seconds / 1e12,
+        10 * 2 * 1024**3 / seconds / 1e12,
         f"measured fp32 1024^3 matmul, {torch.get_num_threads()} threads",
     )
 
@@ -182,12 +182,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for mode in args.modes.split(","):
             for compiled in variants:
+                # the bare rate is measured before and after the full runs and the best is kept: on a shared
+                # machine a load spike during one measurement must not flatter the ratio
                 bare, flops = bare_rate(model, mode, batch, steps, precision, device, compiled, compiled)
+                fulls = {}
                 for source in args.sources.split(","):
                     results = full_rate(
                         model, mode, source, batch, steps, precision, workers, compiled, Path(tmp)
                     )
-                    full = results["train_clips_per_second_steady"]
+                    fulls[source] = results["train_clips_per_second_steady"]
+                bare = max(
+                    bare, bare_rate(model, mode, batch, steps, precision, device, compiled, compiled)[0]
+                )
+                for source, full in fulls.items():
                     tflops = flops / batch * full / 1e12
                     row = {
                         "mode": mode,
