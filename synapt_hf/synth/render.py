@@ -221,7 +221,16 @@ def _draw_body(
         zb = torch.clamp(b[:, 2], min=1e-3)
         ua, va = cx + focal * a[:, 0] / za, cy + focal * a[:, 1] / za
         ub, vb = cx + focal * b[:, 0] / zb, cy + focal * b[:, 1] / zb
-        rp = focal * r / torch.clamp(torch.minimum(za, zb) - r, min=1e-3) + 1.0
+        # Projected radius bound: f tan(alpha) with tan(alpha) <= r / (z - r), times sec^2 of the largest
+        # off-axis angle (a sphere's image stretches away from the centre), plus a pixel.
+        off_axis = (
+            torch.maximum(
+                torch.maximum((ua - cx).abs(), (ub - cx).abs()),
+                torch.maximum((va - cy).abs(), (vb - cy).abs()),
+            )
+            / focal
+        )
+        rp = focal * r / torch.clamp(torch.minimum(za, zb) - r, min=1e-3) * (1.05 + off_axis * off_axis) + 1.0
         x0 = torch.clamp(torch.floor(torch.minimum(ua, ub) - rp), -1, width)
         y0 = torch.clamp(torch.floor(torch.minimum(va, vb) - rp), -1, height)
         extent_w = torch.clamp(
