@@ -71,6 +71,17 @@ def test_shards_merge_into_the_same_dataset_and_partial_runs_never_look_complete
             assert mse == 0 or 10 * np.log10(255**2 / mse) > 30
 
 
+def test_worker_processes_write_the_same_rows(tmp_path, writer_config):
+    config = GeneratorConfig.from_dict({**writer_config.to_dict(), "frames": 2, "size": 16})
+    single = generate_dataset(config, CHUNK_CLIPS, tmp_path / "one", val_clips_per_class=0, progress=False)
+    multi = generate_dataset(config, CHUNK_CLIPS, tmp_path / "two", val_clips_per_class=0, num_proc=2,
+                             progress=False)  # fmt: skip
+    columns = [c for c in single["train"].column_names if c != "video"]
+    assert (
+        multi["train"].select_columns(columns).to_list() == single["train"].select_columns(columns).to_list()
+    )
+
+
 def test_an_interrupted_run_resumes_from_its_chunks(tmp_path, writer_config, caplog):
     config = GeneratorConfig.from_dict({**writer_config.to_dict(), "frames": 2, "size": 16})
     out = tmp_path / "synth"
