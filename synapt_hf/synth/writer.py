@@ -198,10 +198,22 @@ def _assemble(config: GeneratorConfig, chunks: list[Chunk], work: Path, out: Pat
         parts = [datasets.load_from_disk(str(work / "chunks" / c.name)) for c in chunks if c.split == split]
         if parts:
             splits[split] = datasets.concatenate_datasets(parts)
+    description = "synapt-hf procedural synthetic actions; generator settings: " + json.dumps(
+        _work_identity(config, *_clips_per_class(chunks, config)), sort_keys=True
+    )
+    for split in splits.values():
+        split.info.description = description
     dataset = datasets.DatasetDict(splits)
     save_dataset_atomic(dataset, out, overwrite=overwrite)
     shutil.rmtree(work, ignore_errors=True)
     return datasets.load_from_disk(str(out))
+
+
+def _clips_per_class(chunks: list[Chunk], config: GeneratorConfig) -> tuple[int, int]:
+    totals = {"train": 0, "validation": 0}
+    for chunk in chunks:
+        totals[chunk.split] = max(totals[chunk.split], chunk.stop)
+    return totals["train"] // config.num_classes, totals["validation"] // config.num_classes
 
 
 def resolve_shard(num_shards: int | None, shard_index: int | None) -> tuple[int, int]:
