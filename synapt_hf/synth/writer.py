@@ -140,14 +140,27 @@ def _init_worker() -> None:
 
 def render_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: int) -> int:
     """Render, encode and atomically save one chunk; returns its number of clips."""
-    import datasets
-
-    from synapt_hf.data.format import video_features
-    from synapt_hf.data.video import encode_video
-    from synapt_hf.synth.clips import render_samples, sample_clip
+    import torch
 
     rows: dict[str, list[Any]] = {}
     indices = list(range(chunk.start, chunk.stop))
+    # Parallelism comes from processes (--num-proc): one intra-op thread renders fastest per core.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _render_rows(config, chunk, indices, batch_size, rows)
+    finally:
+        torch.set_num_threads(threads)
+    _save_chunk(config, chunk, work, rows)
+    return len(indices)
+
+
+def _render_rows(
+    config: GeneratorConfig, chunk: Chunk, indices: list[int], batch_size: int, rows: dict[str, list[Any]]
+) -> None:
+    from synapt_hf.data.video import encode_video
+    from synapt_hf.synth.clips import render_samples, sample_clip
+
     for k in range(0, len(indices), batch_size):
         samples = [sample_clip(config, chunk.split, i) for i in indices[k : k + batch_size]]
         frames = render_samples(config, samples).numpy()
@@ -165,6 +178,13 @@ def render_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: 
             }
             for key, value in row.items():
                 rows.setdefault(key, []).append(value)
+
+
+def _save_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, rows: dict[str, list[Any]]) -> None:
+    import datasets
+
+    from synapt_hf.data.format import video_features
+
     features = video_features(list(config.classes), extra_features())
     dataset = datasets.Dataset.from_dict(rows, features=features)
     final = work / "chunks" / chunk.name
@@ -180,7 +200,6 @@ def render_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: 
         shutil.rmtree(temporary, ignore_errors=True)
     else:
         temporary.rename(final)
-    return len(indices)
 
 
 def _render_chunk_job(args: tuple[dict, Chunk, str, int]) -> int:
