@@ -122,25 +122,33 @@ class BodyShape:
         return out
 
 
+def _rotation(angle: np.ndarray, i: int, j: int) -> np.ndarray:
+    """(..., 3, 3) rotations by `angle` in the (i, j) coordinate plane (turning axis i towards axis j)."""
+    angle = np.asarray(angle, dtype=np.float64)
+    c, s = np.cos(angle), np.sin(angle)
+    out = np.zeros((*angle.shape, 3, 3))
+    k = 3 - i - j
+    out[..., k, k] = 1.0
+    out[..., i, i] = c
+    out[..., j, j] = c
+    out[..., j, i] = s
+    out[..., i, j] = -s
+    return out
+
+
 def rotation_x(angle: np.ndarray) -> np.ndarray:
     """(..., 3, 3) rotations about x (positive tips +y towards +z)."""
-    c, s = np.cos(angle), np.sin(angle)
-    o, z = np.ones_like(angle), np.zeros_like(angle)
-    return np.stack([np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2)
+    return _rotation(angle, 1, 2)
 
 
 def rotation_y(angle: np.ndarray) -> np.ndarray:
     """(..., 3, 3) rotations about y (positive turns +z towards +x)."""
-    c, s = np.cos(angle), np.sin(angle)
-    o, z = np.ones_like(angle), np.zeros_like(angle)
-    return np.stack([np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2)
+    return _rotation(angle, 2, 0)
 
 
 def rotation_z(angle: np.ndarray) -> np.ndarray:
     """(..., 3, 3) rotations about z (positive turns +x towards +y)."""
-    c, s = np.cos(angle), np.sin(angle)
-    o, z = np.ones_like(angle), np.zeros_like(angle)
-    return np.stack([np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2)
+    return _rotation(angle, 0, 1)
 
 
 def two_bone_ik(
