@@ -152,3 +152,26 @@ def _real_clips(dataset: Path, model_dir: Path) -> torch.Tensor:
         split, num_frames=8, sampling_rate=2, transform=ClipTransform.from_processor(model_dir)
     )
     return torch.stack([clips[i]["pixel_values"] for i in range(len(clips))])
+
+
+def test_online_generator_resumes_at_the_right_clip_index(tmp_path: Path, tiny_options) -> None:
+    """The streamed synthetic source: 8 steps straight == 4 steps + resume (fresh clips, a worker, drop path)."""
+    options = {
+        "synthetic_classes": 3,
+        "synthetic_train_clips": 2,
+        "synthetic_eval_clips": 1,
+        "max_steps": 8,
+        "checkpointing_steps": 4,
+        "protocol": "finetune",
+        "dataloader_num_workers": 1,
+    }
+    straight = tmp_path / "straight"
+    results = train(tiny_options(straight, None, **options))
+    assert results["num_train"] == 6 and results["num_val"] == 3 and results["label_names"][0] == "walking"
+    resumed = tmp_path / "resumed"
+    resumed.mkdir()
+    shutil.copytree(straight / "checkpoint-4", resumed / "checkpoint-4")
+    train(tiny_options(resumed, None, resume_from_checkpoint="latest", **options))
+    a, b = load_file(straight / "model.safetensors"), load_file(resumed / "model.safetensors")
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=1e-5, atol=1e-6, msg=key)
