@@ -13,7 +13,6 @@ folder sees in ``pipeline`` what evaluation saw); training adds a random resized
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -317,7 +316,3 @@ def _online_synthetic(
         streaming=True,
         make_stream=stream.batches,
     )
-
-
-def clips_per_epoch(num_train: int, batch_size: int, world: int) -> int:
-    return math.floor(num_train / (batch_size * world)) * batch_size * world

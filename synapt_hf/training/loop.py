@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
+from synapt_hf.data.torch_dataset import collate_clips
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.metrics import classification_metrics
 from synapt_hf.models.linear_probe import attach_probe_head, fold_probe_head, probe_train_mode
@@ -182,11 +183,11 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     num_frames, image_size = model_geometry(source.config)
     check_geometry(source.config, config.num_frames, config.image_size, config.model)
     supervised = config.mode == "supervised"
+    resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
     accelerator = _build_accelerator(config, output_dir)
     data = build_data(config, num_frames, image_size, source, accelerator)
     if supervised:
         check_labels(source, data.label_names, config.ignore_mismatched_sizes)
-    resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
     set_seed(config.seed)
     if supervised:
         model = load_classifier(
@@ -247,6 +248,7 @@ def _prepare(
             drop_last=True,
             num_workers=workers,
             persistent_workers=workers > 0,
+            collate_fn=collate_clips,
             generator=torch.Generator().manual_seed(config.seed),
         )
     )
@@ -257,6 +259,7 @@ def _prepare(
             batch_size=eval_batch,
             shuffle=False,
             num_workers=workers,
+            collate_fn=collate_clips,
             generator=torch.Generator().manual_seed(config.seed),
         )
     if data.streaming:
@@ -441,7 +444,13 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     state_dict = accelerator.get_state_dict(run.model)  # collective: gathers FSDP / ZeRO-3 shards
     if accelerator.is_main_process:
         export_model(
-            model, run.data.processor, run.output_dir, config, results, run.data.label_names, state_dict=state_dict
+            model,
+            run.data.processor,
+            run.output_dir,
+            config,
+            results,
+            run.data.label_names,
+            state_dict=state_dict,
         )
     accelerator.wait_for_everyone()
     return results
