@@ -131,9 +131,12 @@ _TABLE: tuple[Action, ...] = (
         **both("hip_flex", Keys((5, 100)), alternate=True), **both("knee", Keys((5, 105)), alternate=True),
         **both("sh_flex", Osc(10, 35, shift=0.25), alternate=True), **both("elbow", 80.0),
         "root_y": Osc(0.015, 0.015, 2)}, cycles=(1.5, 2.5)),
-    Action("side_stepping", None, {
-        "l_hip_abd": Keys((0, 22, 0, 6)), "r_hip_abd": Keys((0, 6, 0, 22)), **both("sh_abd", Keys((10, 45, 10, 45))),
-        "root_x": Travel(0.3)}, cycles=(1.0, 1.5)),
+    Action("side_stepping", None, {  # step-touch: feet placed by IK, the body sways over the stepping foot
+        **both("sh_abd", Keys((10, 45, 10, 45))), "root_x": Osc(0.0, 0.05, shift=0.0),
+        **both("knee", Keys((5, 15, 5, 15)))}, cycles=(1.0, 1.5), reaches=(
+        Reach("l_foot", Keys((0.055, 0.17, 0.17, 0.055)), Keys((0.046, 0.08, 0.046, 0.046)), 0.0),
+        Reach("r_foot", Keys((-0.055, -0.055, -0.055, -0.17, -0.17, -0.055)),
+              Keys((0.046, 0.046, 0.046, 0.08, 0.046, 0.046)), 0.0))),
     Action("rope_skipping", "rope skipping", {
         "root_y": Keys((0.0, 0.05)), **both("knee", Keys((18, 5))), **both("hip_flex", Keys((10, 2))),
         **both("sh_abd", Osc(28, 8)), **both("sh_flex", Osc(20, 18, shift=0.25)), **both("elbow", 75.0)},

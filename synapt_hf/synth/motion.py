@@ -131,13 +131,13 @@ def evaluate(curve: Curve, phase: np.ndarray, progress: np.ndarray, cycles: floa
 
 @dataclass(frozen=True)
 class Reach:
-    """An IK target for a hand: its wrist moves towards (x, y, z) with blend `weight` in [0, 1].
+    """An IK target for a hand or a foot: its wrist (ankle) moves towards (x, y, z) with blend `weight`.
 
-    Coordinates are body heights in the body frame (x left, y up from the ground, z forward), or
-    offsets from joint `relative_to` (e.g. ``"r_toe"``) when given.
+    `limb` is ``"l"``/``"r"`` (hands) or ``"l_foot"``/``"r_foot"``. Coordinates are body heights in the body
+    frame (x left, y up from the ground, z forward), or offsets from joint `relative_to` (e.g. ``"r_toe"``).
     """
 
-    hand: str  # "l" or "r"
+    limb: str
     x: Curve
     y: Curve
     z: Curve
@@ -157,7 +157,7 @@ class Reach:
             raise TypeError(f"cannot mirror a {type(c).__name__} curve in a reach")
 
         return Reach(
-            hand="r" if self.hand == "l" else "l",
+            limb={"l": "r", "r": "l"}.get(self.limb) or mirror_name(self.limb),
             x=negate(self.x),
             y=self.y,
             z=self.z,
@@ -338,29 +338,39 @@ def apply_reaches(
     progress: np.ndarray,
     cycles: float,
 ) -> np.ndarray:
-    """Move hands towards their IK targets (two-bone IK, elbows bent down and out)."""
+    """Move hands/feet towards their IK targets (two-bone IK: elbows bend down and out, knees forward)."""
     out = joints.copy()
+    yaw = rotation_y(np.deg2rad(tracks["yaw"]))
     for reach in reaches:
         local = np.stack([evaluate(c, phase, progress, cycles) for c in (reach.x, reach.y, reach.z)], -1)
         weight = np.clip(evaluate(reach.weight, phase, progress, cycles), 0.0, 1.0)[:, None]
         if reach.relative_to:
-            yaw = rotation_y(np.deg2rad(tracks["yaw"]))
             target = out[:, JOINT_INDEX[reach.relative_to]] + _apply(yaw, local * body.height)
         else:
             target = body_frame_point(tracks, body, local)
-        side = reach.hand
+        side = reach.limb[0]
         sign = 1.0 if side == "l" else -1.0
-        shoulder = out[:, JOINT_INDEX[f"{side}_shoulder"]]
-        wrist = out[:, JOINT_INDEX[f"{side}_wrist"]]
-        goal = wrist * (1 - weight) + target * weight
-        pole = _apply(rotation_y(np.deg2rad(tracks["yaw"])), _const(len(goal), sign * 0.7, -0.6, -0.4))
-        elbow, new_wrist = two_bone_ik(shoulder, goal, body.upper_arm, body.forearm, pole)
-        direction = (new_wrist - elbow) / np.maximum(
-            np.linalg.norm(new_wrist - elbow, axis=-1, keepdims=True), 1e-9
-        )
-        out[:, JOINT_INDEX[f"{side}_elbow"]] = elbow
-        out[:, JOINT_INDEX[f"{side}_wrist"]] = new_wrist
-        out[:, JOINT_INDEX[f"{side}_hand"]] = new_wrist + direction * body.hand
+        if reach.limb.endswith("_foot"):
+            root, middle, end, tip = (f"{side}_{n}" for n in ("hip", "knee", "ankle", "toe"))
+            lengths = (body.thigh, body.shin)
+            pole = _apply(yaw, _const(len(target), 0.0, 0.1, 1.0))
+        else:
+            root, middle, end, tip = (f"{side}_{n}" for n in ("shoulder", "elbow", "wrist", "hand"))
+            lengths = (body.upper_arm, body.forearm)
+            pole = _apply(yaw, _const(len(target), sign * 0.7, -0.6, -0.4))
+        current = out[:, JOINT_INDEX[end]]
+        goal = current * (1 - weight) + target * weight
+        new_middle, new_end = two_bone_ik(out[:, JOINT_INDEX[root]], goal, *lengths, pole)
+        if reach.limb.endswith("_foot"):
+            new_tip = new_end + (out[:, JOINT_INDEX[tip]] - current)  # the foot keeps its orientation
+        else:
+            direction = (new_end - new_middle) / np.maximum(
+                np.linalg.norm(new_end - new_middle, axis=-1, keepdims=True), 1e-9
+            )
+            new_tip = new_end + direction * body.hand
+        out[:, JOINT_INDEX[middle]] = new_middle
+        out[:, JOINT_INDEX[end]] = new_end
+        out[:, JOINT_INDEX[tip]] = new_tip
     return out
 
 

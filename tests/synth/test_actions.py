@@ -25,7 +25,7 @@ def test_table_has_at_least_30_distinct_actions_with_known_dofs():
         unknown = set(action.curves) - set(DOFS)
         assert not unknown, f"{action.name}: unknown DOFs {unknown}"
         for reach in action.reaches:
-            assert reach.hand in ("l", "r")
+            assert reach.limb in ("l", "r", "l_foot", "r_foot")
             assert reach.relative_to is None or reach.relative_to in JOINT_INDEX
 
 
