@@ -82,3 +82,15 @@ def test_a_new_action_is_one_declarative_entry():
     joints = pose_sequence(nod, BodyShape.sample(np.random.default_rng(2)), variation, 10)
     assert joints.shape == (10, len(JOINTS), 3) and np.isfinite(joints).all()
     assert np.ptp(joints[:, JOINT_INDEX["face"], 1]) > 0.01
+
+
+def test_foot_ik_places_the_feet_on_their_targets():
+    body = BodyShape()
+    action = next(a for a in ACTIONS if a.name == "side_stepping")
+    variation = Variation.sample(np.random.default_rng(3), action.cycles, joint_noise_deg=0.0)
+    variation = Variation(**{**variation.__dict__, "mirrored": False, "amplitude": 1.0})
+    joints = pose_sequence(action, body, variation, 24)
+    ankles = joints[:, [JOINT_INDEX["l_ankle"], JOINT_INDEX["r_ankle"]]]
+    spread = (ankles[:, 0, 0] - ankles[:, 1, 0]) / body.height
+    assert spread.max() > 0.25 and spread.min() < 0.15  # feet step apart and back together
+    assert ankles[..., 1].max() / body.height < 0.1  # and stay close to the floor
