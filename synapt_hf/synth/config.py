@@ -43,6 +43,10 @@ class GeneratorConfig:
             raise SynaptError(f"size: must be an integer in {MIN_SIZE}..{MAX_SIZE}, got {self.size!r}")
         if self.size % 2:
             raise SynaptError(f"size: must be even for H.264 (4:2:0 chroma), got {self.size}")
+        if isinstance(self.fps, bool) or not isinstance(self.fps, (int, float)):
+            raise SynaptError(f"fps: must be a number, got {self.fps!r}")
+        object.__setattr__(self, "fps", float(self.fps))
+        object.__setattr__(self, "joint_noise_deg", float(self.joint_noise_deg))
         if not self.fps > 0 or self.fps > 240:
             raise SynaptError(f"fps: must be in (0, 240], got {self.fps!r}")
         if self.scene_bias not in SCENE_BIAS_MODES:
