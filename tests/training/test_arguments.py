@@ -1,0 +1,58 @@
+"""Options: flags (dashes or underscores), a YAML/JSON config file underneath them, per-command defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synapt_hf.errors import SynaptError
+from synapt_hf.training.arguments import parse_train_config
+from synapt_hf.training.config import TrainConfig
+
+
+def test_flags_override_a_yaml_config_file(tmp_path: Path) -> None:
+    config_file = tmp_path / "run.yaml"
+    config_file.write_text("mode: mae+supervised\nmax-steps: 50\nlearning_rate: 0.01\nmae_epochs: 2\n")
+    config = parse_train_config(["--config", str(config_file), "--max_steps", "7", "--drop-path-rate", "0.2"])
+    assert (config.mode, config.max_steps, config.learning_rate, config.mae_epochs) == (
+        "mae+supervised",
+        7,
+        0.01,
+        2.0,
+    )
+    assert config.resolved_drop_path_rate == 0.2
+
+
+def test_finetune_defaults_and_protocol_dependent_values() -> None:
+    finetune = parse_train_config([], defaults={"protocol": "finetune"})
+    assert (
+        finetune.resolved_layer_decay,
+        finetune.resolved_label_smoothing,
+        finetune.resolved_drop_path_rate,
+    ) == (
+        0.75,
+        0.1,
+        0.1,
+    )
+    pretrain = parse_train_config([])
+    assert (pretrain.model, pretrain.dataset, pretrain.mode) == ("videomae-tiny", None, "supervised")
+    assert (pretrain.resolved_layer_decay, pretrain.resolved_label_smoothing) == (1.0, 0.0)
+    assert str(pretrain.resolved_output_dir) == "runs/supervised-videomae-tiny"
+
+
+def test_saved_arguments_round_trip(tmp_path: Path) -> None:
+    config = TrainConfig(model="timesformer-tiny", protocol="linear-probe", max_steps=3)
+    config.save(tmp_path / "training_args.json")
+    assert TrainConfig.from_dict(json.loads((tmp_path / "training_args.json").read_text())) == config
+
+
+def test_bad_config_files(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("learning_rat: 1\n")
+    with pytest.raises(SynaptError, match=r"unknown option.*learning_rat"):
+        parse_train_config(["--config", str(tmp_path / "bad.yaml")])
+    with pytest.raises(SynaptError, match="no such file"):
+        parse_train_config(["--config", str(tmp_path / "missing.yaml")])
+    with pytest.raises(SynaptError, match="--model-overrides must be a JSON object"):
+        parse_train_config(["--model-overrides", "[1, 2]"])
