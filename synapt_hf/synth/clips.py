@@ -8,7 +8,8 @@ order drawn from ``SeedSequence([seed, split_code, k, 1])``, so any contiguous r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,38 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
     return ClipSample(index=index, label=label, scene=scene, metadata=metadata)
 
 
+# Intra-op threads used to render on the CPU. The renderer's tensors are mid-sized, so extra threads gain
+# little on an idle machine and cost 2-6x on a busy one (measured on a shared 2-core machine); parallelism
+# comes from processes (`--num-proc`, DataLoader workers) instead. None leaves torch's setting alone.
+RENDER_THREADS: int | None = 1
+
+
+@contextmanager
+def _cpu_threads(device: torch.device, threads: int | None) -> Iterator[None]:
+    if device.type != "cpu" or threads is None or threads == torch.get_num_threads():
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def render_samples(
     config: GeneratorConfig,
     samples: Sequence[ClipSample],
     device: torch.device | str | None = None,
     return_mask: bool = False,
+    threads: int | None = RENDER_THREADS,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Render sampled clips in one batch: uint8 ``(B, T, size, size, 3)`` on `device` (CPU default),
-    plus the body masks ``(B, T, size, size)`` with `return_mask`."""
-    batch = stack_scenes([s.scene for s in samples], device or "cpu")
-    with torch.no_grad():
+    plus the body masks ``(B, T, size, size)`` with `return_mask`. On the CPU, rendering runs with
+    `threads` intra-op threads (restored afterwards; None keeps the current setting)."""
+    device = torch.device(device or "cpu")
+    batch = stack_scenes([s.scene for s in samples], device)
+    with torch.no_grad(), _cpu_threads(device, threads):
         return render_batch(
             batch, config.size, antialias=config.antialias, shadows=config.shadows, return_mask=return_mask
         )

@@ -140,17 +140,9 @@ def _init_worker() -> None:
 
 def render_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: int) -> int:
     """Render, encode and atomically save one chunk; returns its number of clips."""
-    import torch
-
     rows: dict[str, list[Any]] = {}
     indices = list(range(chunk.start, chunk.stop))
-    # Parallelism comes from processes (--num-proc): one intra-op thread renders fastest per core.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        _render_rows(config, chunk, indices, batch_size, rows)
-    finally:
-        torch.set_num_threads(threads)
+    _render_rows(config, chunk, indices, batch_size, rows)  # one render thread (see clips.RENDER_THREADS)
     _save_chunk(config, chunk, work, rows)
     return len(indices)
 
