@@ -42,7 +42,6 @@ from synapt_hf.models.masking import tube_mask_for_config
 from synapt_hf.training.checkpoints import (
     TrainState,
     finalize_checkpoint,
-    list_checkpoints,
     resolve_resume,
     temporary_checkpoint_dir,
 )
@@ -106,8 +105,9 @@ def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
     entries = [p for p in output_dir.iterdir() if p.name not in (STAGE1_DIR, "logs")]
     if not entries and not (output_dir / STAGE1_DIR).exists():
         return
-    holds_run = any((output_dir / marker).exists() for marker in _RUN_MARKERS) or bool(
-        list_checkpoints(output_dir)
+    holds_run = any((output_dir / marker).exists() for marker in _RUN_MARKERS) or any(
+        p.name.startswith(("checkpoint-", ".export-"))
+        for p in entries  # incl. half-written ones
     )
     if config.resume_from_checkpoint:
         return
