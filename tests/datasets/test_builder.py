@@ -129,8 +129,8 @@ def test_embeds_bytes_even_when_paths_exist_in_cwd(tmp_path: Path, video_tree: P
         ({"split_by": "ratio", "val_ratio": 1.5}, "--val-ratio must be strictly between 0 and 1"),
         ({"num_proc": 0}, "--num-proc must be at least 1"),
         ({"group_pattern": ACTOR}, "only used with --split-by group"),
-        ({"push_to_hub": "no-slash"}, "expected a Hub repository id of the form ORG/NAME"),
-        ({"push_to_hub": "org/na me"}, "expected a Hub repository id"),
+        ({"push_to_hub": "no-slash"}, "is not a Hub repo id of the form 'org/name'"),
+        ({"push_to_hub": "org/na me"}, "is not a valid Hub repo id"),
     ],
 )
 def test_options_rejected_before_work(tmp_path: Path, options: dict, message: str) -> None:
@@ -144,7 +144,7 @@ def test_push_without_token_is_a_clear_error(tmp_path: Path, monkeypatch) -> Non
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
-    with pytest.raises(SynaptError, match="needs a Hugging Face token"):
+    with pytest.raises(SynaptError, match="no Hugging Face token found"):
         BuildOptions(out=tmp_path / "out", push_to_hub="org/name").check()
 
 

@@ -144,7 +144,7 @@ def test_cli_user_errors(tmp_path: Path, capsys) -> None:
         "bad id",
     ]
     assert main(args) == 2
-    assert "ORG/NAME" in capsys.readouterr().err
+    assert "org/name" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
