@@ -12,6 +12,7 @@ from pathlib import Path
 
 from synapt_hf import MODEL_CARDS_DIR
 from synapt_hf.errors import SynaptError
+from synapt_hf.evaluation.results import ResultRow
 from synapt_hf.hub.repo_ids import validate_repo_id
 from synapt_hf.hub.results import TransferResult, read_results, rows_for_checkpoint, summarize
 
@@ -167,7 +168,7 @@ def parse_pretrain(raw: object, where: str) -> PretrainData:
     )
 
 
-def parse_entry(raw: object, where: str, base: Path, shared_rows: list[dict] | None) -> CatalogEntry:
+def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow] | None) -> CatalogEntry:
     """Build one entry from its YAML mapping; every error names `where` (e.g. `catalog.yaml: models[2]`)."""
     if not isinstance(raw, dict):
         raise SynaptError(f"{where}: expected a mapping")

@@ -1,4 +1,8 @@
-"""Transfer results (`results.jsonl` of the transfer benchmark) summarized per dataset and protocol."""
+"""Transfer results (`results.jsonl` of the transfer benchmark) summarized per dataset and protocol.
+
+Rows are parsed by the benchmark's own `ResultRow` (synapt_hf.evaluation.results); this module adds the
+catalog's strict checks on top (the benchmark's reader skips a bad line, the catalog refuses it with file:line).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synapt_hf.errors import SynaptError
+from synapt_hf.evaluation.results import PROTOCOLS, ResultRow
 
 REQUIRED_FIELDS = ("checkpoint", "checkpoint_name", "dataset", "protocol", "seed", "status")
-METRICS = ("top1", "top5", "mean_class_accuracy")
-PROTOCOLS = ("finetune", "linear-probe")
 
 DATASET_NAMES = {
     "ucf101": "UCF101",
@@ -61,15 +64,13 @@ def _check_fraction(value: object, where: str, field: str, required: bool) -> No
         raise SynaptError(f"{where}: field '{field}' is NaN")
 
 
-def validate_row(row: object, where: str) -> dict:
-    """Check one results row against the contract in docs/architecture.md; return it."""
+def validate_row(row: object, where: str) -> ResultRow:
+    """Check one decoded results row against the contract in docs/architecture.md; return it parsed."""
     if not isinstance(row, dict):
         raise SynaptError(f"{where}: expected a JSON object, got {type(row).__name__}")
     missing = [field for field in REQUIRED_FIELDS if field not in row]
     if missing:
         raise SynaptError(f"{where}: missing field(s) {', '.join(missing)}")
-    if row["status"] not in ("ok", "failed"):
-        raise SynaptError(f"{where}: field 'status' must be 'ok' or 'failed', got {row['status']!r}")
     if row["protocol"] not in PROTOCOLS:
         raise SynaptError(
             f"{where}: field 'protocol' must be one of {', '.join(PROTOCOLS)}, got {row['protocol']!r}"
@@ -78,10 +79,13 @@ def validate_row(row: object, where: str) -> dict:
         _check_fraction(row.get("top1"), where, "top1", required=True)
         _check_fraction(row.get("top5"), where, "top5", required=False)
         _check_fraction(row.get("mean_class_accuracy"), where, "mean_class_accuracy", required=False)
-    return row
+    try:
+        return ResultRow.from_dict(row)
+    except (SynaptError, TypeError, ValueError) as exc:
+        raise SynaptError(f"{where}: {exc}") from None
 
 
-def read_results(path: str | Path) -> list[dict]:
+def read_results(path: str | Path) -> list[ResultRow]:
     """Read and validate every row of a `results.jsonl` file; errors name the file and line."""
     path = Path(path)
     if not path.is_file():
@@ -99,9 +103,9 @@ def read_results(path: str | Path) -> list[dict]:
     return rows
 
 
-def rows_for_checkpoint(rows: list[dict], names: set[str]) -> list[dict]:
+def rows_for_checkpoint(rows: list[ResultRow], names: set[str]) -> list[ResultRow]:
     """The rows whose `checkpoint_name` or `checkpoint` is one of `names`."""
-    return [row for row in rows if row["checkpoint_name"] in names or str(row["checkpoint"]) in names]
+    return [row for row in rows if row.checkpoint_name in names or str(row.checkpoint) in names]
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -111,21 +115,21 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present)
 
 
-def summarize(rows: list[dict]) -> list[TransferResult]:
+def summarize(rows: list[ResultRow]) -> list[TransferResult]:
     """Average the `ok` rows per (dataset, protocol) over seeds; sorted by dataset then protocol."""
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str], list[ResultRow]] = {}
     for row in rows:
-        if row["status"] == "ok":
-            groups.setdefault((row["dataset"], row["protocol"]), []).append(row)
+        if row.status == "ok":
+            groups.setdefault((row.dataset, row.protocol), []).append(row)
     summary = []
     for (dataset, protocol), group in sorted(groups.items()):
         summary.append(
             TransferResult(
                 dataset=dataset,
                 protocol=protocol,
-                top1=_mean([row["top1"] for row in group]),
-                top5=_mean([row.get("top5") for row in group]),
-                mean_class_accuracy=_mean([row.get("mean_class_accuracy") for row in group]),
+                top1=_mean([row.top1 for row in group]),
+                top5=_mean([row.top5 for row in group]),
+                mean_class_accuracy=_mean([row.mean_class_accuracy for row in group]),
                 num_seeds=len(group),
             )
         )

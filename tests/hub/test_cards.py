@@ -26,14 +26,14 @@ def test_card_round_trip_metadata_and_eval_results(catalog_file, results_file, t
     assert data.to_dict()["synapt"]["pretrain_mode"] == "mae-then-supervised"
 
     # expected values computed straight from the source rows: mean over ok seeds, in percent
-    rows = [r for r in read_results(results_file) if r["checkpoint_name"] == "videomae-tiny-synapt"]
+    rows = [r for r in read_results(results_file) if r.checkpoint_name == "videomae-tiny-synapt"]
     expected = {}
     for metric in ("top1", "top5", "mean_class_accuracy"):
-        for dataset, protocol in {(r["dataset"], r["protocol"]) for r in rows}:
+        for dataset, protocol in {(r.dataset, r.protocol) for r in rows}:
             values = [
-                r[metric]
+                getattr(r, metric)
                 for r in rows
-                if (r["dataset"], r["protocol"]) == (dataset, protocol) and r["status"] == "ok"
+                if (r.dataset, r.protocol) == (dataset, protocol) and r.status == "ok"
             ]
             if all(value is not None for value in values):
                 expected[dataset, protocol, metric] = round(100 * sum(values) / len(values), 2)

@@ -28,6 +28,20 @@ def test_summary_averages_ok_seeds_and_skips_failed(results_file):
         ("{not json", "malformed JSON"),
         (json.dumps({"checkpoint": "a", "dataset": "ucf101"}), "missing field(s) checkpoint_name"),
         ("[1, 2]", "expected a JSON object"),
+        (
+            json.dumps(
+                {"checkpoint": "a", "checkpoint_name": "a", "dataset": "ucf101", "protocol": "finetune"}
+                | {"seed": 0, "status": "done"}
+            ),
+            "status 'done'",
+        ),
+        (
+            json.dumps(
+                {"checkpoint": "a", "checkpoint_name": "a", "dataset": "ucf101", "protocol": "finetune"}
+                | {"seed": "first", "status": "failed"}
+            ),
+            "'first'",
+        ),
     ],
 )
 def test_malformed_results_name_file_and_line(tmp_path, make_row, line, message):
