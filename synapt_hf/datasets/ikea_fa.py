@@ -9,7 +9,7 @@ from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
 from synapt_hf.datasets.splits import (
     ParsedSplits,
-    find_split_file,
+    find_ppma_lists,
     parse_folder_labelled_ppma,
     split_search_dirs,
 )
@@ -23,13 +23,12 @@ SEARCH_SUBDIRS = ("ikea_furniture", "ppma/ikea_furniture", "splits")
 def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplits:
     """Parse the PPMA IkeaFA lists; labels follow the alphabetical class folders (`class_tables.IKEA_FA`)."""
     dirs = split_search_dirs(splits, root, SEARCH_SUBDIRS)
-    train = find_split_file(dirs, ["train.csv"])
-    val = find_split_file(dirs, ["val.csv"])
-    if not (train and val):
+    ppma = find_ppma_lists(dirs)
+    if ppma is None:
         raise SynaptError(
             f"{NAME}: no train.csv + val.csv (PPMA ikea_furniture lists) in {', '.join(map(str, dirs))}"
         )
-    return parse_folder_labelled_ppma(NAME, CLASS_NAMES, {"train": train, "validation": val})
+    return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
 
 
 class IkeaFABuilder(NamedBuilder):

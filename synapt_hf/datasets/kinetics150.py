@@ -20,13 +20,12 @@ from synapt_hf.datasets.named import NamedBuilder
 from synapt_hf.datasets.splits import (
     ParsedSplits,
     SplitEntry,
-    check_class_names,
     find_split_file,
     folder_of,
     non_blank_lines,
     normalize_name,
+    optional_class_names,
     parse_folder_labelled_ppma,
-    read_name_list,
     read_text_lines,
     scan_class_folders,
     split_search_dirs,
@@ -118,13 +117,7 @@ def scan_train_folders(root: Path, names: Sequence[str]) -> list[SplitEntry]:
 def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train: bool = True) -> ParsedSplits:
     """Find and parse the Kinetics-150 lists under `splits` (or `root`); see the module docstring."""
     dirs = split_search_dirs(splits, root, SEARCH_SUBDIRS)
-    labels_file = find_split_file(dirs, ["kinetics_labels.txt"])
-    names = list(CLASS_NAMES)
-    files: list[str] = []
-    if labels_file is not None:
-        names = read_name_list(labels_file)
-        check_class_names(names, CLASS_NAMES, str(labels_file))
-        files.append(str(labels_file))
+    names, files = optional_class_names(dirs, "kinetics_labels.txt", CLASS_NAMES)
     out: dict[str, list[SplitEntry]] = {}
     synapt_val = find_split_file(dirs, ["kinetics150_val.txt"])
     official_val = find_split_file(dirs, ["validate.csv", "val.csv"])

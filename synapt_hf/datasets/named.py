@@ -275,3 +275,32 @@ class NamedBuilder(DatasetBuilder):
                 "clips already H.264 at or below that size kept as they are)"
             )
         return details
+
+
+class SplitNumberBuilder(NamedBuilder):
+    """A named builder whose official lists come in numbered splits (`--split-number 1|2|3`).
+
+    The documented sizes are those of split 1, so they are checked only there; subclasses implement
+    `parse_splits` reading `self.split_number`.
+    """
+
+    def __init__(self, *, split_number: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.split_number = split_number
+
+    @classmethod
+    def add_dataset_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--split-number",
+            type=int,
+            choices=(1, 2, 3),
+            default=1,
+            help="official split to read (default 1)",
+        )
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SplitNumberBuilder:
+        return cls(split_number=args.split_number, **cls.common_kwargs(args))
+
+    def documented_sizes_apply(self) -> bool:
+        return self.size_check and self.split_number == 1

@@ -175,6 +175,21 @@ def check_class_names(given: Sequence[str], expected: Sequence[str], what: str) 
             raise SynaptError(f"{what}: class {i} is {a!r}, expected {b!r}")
 
 
+def optional_class_names(
+    dirs: Sequence[Path], file_name: str, expected: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Class names from a one-name-a-line `file_name` in `dirs`, checked against `expected`; else `expected`.
+
+    Returns the names and the files read (empty when the list is absent).
+    """
+    labels_file = find_split_file(dirs, [file_name])
+    if labels_file is None:
+        return list(expected), []
+    names = read_name_list(labels_file)
+    check_class_names(names, expected, str(labels_file))
+    return names, [str(labels_file)]
+
+
 def strip_video_extension(path: str) -> str:
     """`x/y.mp4` -> `x/y`; names without a video extension are unchanged (`a.avi_v225_r00` stays)."""
     root, ext = os.path.splitext(path)
@@ -191,6 +206,13 @@ def find_split_file(candidates: Sequence[Path], names: Sequence[str]) -> Path | 
                 if (candidate / name).is_file():
                     return candidate / name
     return None
+
+
+def find_ppma_lists(dirs: Sequence[Path]) -> dict[str, Path] | None:
+    """PPMA's `train.csv` + `val.csv` in `dirs` as `{"train": ..., "validation": ...}`; None unless both exist."""
+    train = find_split_file(dirs, ["train.csv"])
+    val = find_split_file(dirs, ["val.csv"])
+    return {"train": train, "validation": val} if train and val else None
 
 
 def split_search_dirs(

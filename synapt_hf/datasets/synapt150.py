@@ -24,13 +24,12 @@ from synapt_hf.datasets.named import NamedBuilder
 from synapt_hf.datasets.splits import (
     ParsedSplits,
     SplitEntry,
-    check_class_names,
     find_split_file,
     folder_of,
     names_from_folders,
     non_blank_lines,
     normalize_name,
-    read_name_list,
+    optional_class_names,
     read_path_label_file,
     scan_class_folders,
     split_search_dirs,
@@ -146,13 +145,7 @@ def scan_train(root: Path, names: Sequence[str], exclude: set[str]) -> list[Spli
 def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train: bool = True) -> ParsedSplits:
     """Class names, validation list and (by scanning `root`) train clips of SynAPT-150."""
     dirs = split_search_dirs(splits, root, SEARCH_SUBDIRS)
-    labels_file = find_split_file(dirs, ["syn_labels.txt"])
-    names = list(CLASS_NAMES)
-    files: list[str] = []
-    if labels_file is not None:
-        names = read_name_list(labels_file)
-        check_class_names(names, CLASS_NAMES, str(labels_file))
-        files.append(str(labels_file))
+    names, files = optional_class_names(dirs, "syn_labels.txt", CLASS_NAMES)
     synapt_val = find_split_file(dirs, ["sim150_val.txt"])
     ppma_val = find_split_file(dirs, ["val.csv"])
     if synapt_val is not None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from synapt_hf.datasets import class_tables
-from synapt_hf.datasets.named import NamedBuilder
+from synapt_hf.datasets.named import SplitNumberBuilder
 from synapt_hf.datasets.splits import (
     ParsedSplits,
     SplitEntry,
     check_class_names,
+    find_ppma_lists,
     find_split_file,
     folder_of,
     non_blank_lines,
@@ -83,41 +82,19 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
             f"official UCF101 split {split_number}",
             [str(class_ind), str(train), str(test)],
         )
-    ppma_train = find_split_file(dirs, ["train.csv"])
-    ppma_val = find_split_file(dirs, ["val.csv"])
-    if ppma_train and ppma_val:
-        return parse_folder_labelled_ppma(NAME, CLASS_NAMES, {"train": ppma_train, "validation": ppma_val})
+    ppma = find_ppma_lists(dirs)
+    if ppma:
+        return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
     raise SynaptError(
         f"{NAME}: no split files in {', '.join(map(str, dirs))}: need classInd.txt + trainlist{split_number:02d}.txt "
         f"+ testlist{split_number:02d}.txt (official), or train.csv + val.csv (PPMA)"
     )
 
 
-class UCF101Builder(NamedBuilder):
+class UCF101Builder(SplitNumberBuilder):
     """`synapt build-dataset ucf101`: UCF101 from the official split-N lists or PPMA's split 1 lists."""
 
     name = "ucf101"
-
-    def __init__(self, *, split_number: int = 1, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.split_number = split_number
-
-    @classmethod
-    def add_dataset_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--split-number",
-            type=int,
-            choices=(1, 2, 3),
-            default=1,
-            help="official split to read (default 1)",
-        )
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> UCF101Builder:
-        return cls(split_number=args.split_number, **cls.common_kwargs(args))
-
-    def documented_sizes_apply(self) -> bool:
-        return self.size_check and self.split_number == 1
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits, self.split_number)
