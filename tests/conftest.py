@@ -154,3 +154,58 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} not present")
     return SHARED_DATA.resolve()
+
+
+TINY_SIZES = {  # the smallest transformer that still builds: 2x2 patches of 16 px, 4 frames, one layer
+    "image_size": 32,
+    "patch_size": 16,
+    "num_frames": 4,
+    "hidden_size": 32,
+    "num_hidden_layers": 1,
+    "num_attention_heads": 2,
+    "intermediate_size": 64,
+}
+TINY_VIDEOMAE_EXTRA = {
+    "tubelet_size": 2,
+    "decoder_hidden_size": 32,
+    "decoder_num_hidden_layers": 1,
+    "decoder_num_attention_heads": 2,
+    "decoder_intermediate_size": 64,
+}
+
+
+def tiny_video_config(architecture: str = "videomae", labels: Sequence[str] | None = None, **overrides):
+    """A tiny real `VideoMAEConfig` (with a tiny MAE decoder) or `TimesformerConfig`; `labels` names the classes."""
+    from transformers import TimesformerConfig, VideoMAEConfig
+
+    fields = dict(TINY_SIZES)
+    if labels is not None:
+        fields.update(
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: index for index, label in enumerate(labels)},
+        )
+    if architecture == "videomae":
+        return VideoMAEConfig(**{**fields, **TINY_VIDEOMAE_EXTRA, **overrides})
+    if architecture == "timesformer":
+        return TimesformerConfig(**{**fields, **overrides})
+    raise ValueError(f"no tiny config for {architecture!r}")
+
+
+def tiny_image_processor():
+    """The VideoMAE image processor sized for `tiny_video_config` (32 px short side and crop)."""
+    from transformers import VideoMAEImageProcessor
+
+    return VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+
+
+@pytest.fixture(scope="session")
+def tiny_config() -> Callable[..., object]:
+    """Factory: ``tiny_config("videomae" | "timesformer", labels=None, **overrides)`` (see `tiny_video_config`)."""
+    return tiny_video_config
+
+
+@pytest.fixture(scope="session")
+def tiny_processor() -> Callable[[], object]:
+    """Factory: ``tiny_processor()`` -> a VideoMAE image processor matching `tiny_config`."""
+    return tiny_image_processor

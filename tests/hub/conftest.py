@@ -60,28 +60,13 @@ def fake_hub(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory) -> Path:
+def tiny_model_dir(tmp_path_factory, tiny_config, tiny_processor) -> Path:
     """A real save_pretrained VideoMAE classifier (tiny config) with its image processor and training files."""
-    from transformers import VideoMAEConfig, VideoMAEForVideoClassification, VideoMAEImageProcessor
+    from transformers import VideoMAEForVideoClassification
 
     out = tmp_path_factory.mktemp("models") / "videomae-tiny-synapt"
-    config = VideoMAEConfig(
-        image_size=32,
-        patch_size=16,
-        num_frames=4,
-        tubelet_size=2,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: index for index, label in enumerate(LABELS)},
-    )
-    VideoMAEForVideoClassification(config).save_pretrained(out)
-    VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(
-        out
-    )
+    VideoMAEForVideoClassification(tiny_config("videomae", labels=LABELS)).save_pretrained(out)
+    tiny_processor().save_pretrained(out)
     training_args = {  # field names of synapt_hf.training's TrainConfig
         "model": "videomae-tiny",
         "mode": "mae+supervised",
@@ -99,27 +84,13 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_timesformer_dir(tmp_path_factory) -> Path:
+def tiny_timesformer_dir(tmp_path_factory, tiny_config, tiny_processor) -> Path:
     """A real save_pretrained TimeSformer classifier (tiny config) with its image processor."""
-    from transformers import TimesformerConfig, TimesformerForVideoClassification, VideoMAEImageProcessor
+    from transformers import TimesformerForVideoClassification
 
     out = tmp_path_factory.mktemp("models") / "timesformer-tiny"
-    config = TimesformerConfig(
-        image_size=32,
-        patch_size=16,
-        num_frames=4,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: index for index, label in enumerate(LABELS)},
-    )
-    TimesformerForVideoClassification(config).save_pretrained(out)
-    VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(
-        out
-    )
+    TimesformerForVideoClassification(tiny_config("timesformer", labels=LABELS)).save_pretrained(out)
+    tiny_processor().save_pretrained(out)
     return out
 
 

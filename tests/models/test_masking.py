@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from transformers import VideoMAEConfig, VideoMAEForPreTraining
+from transformers import VideoMAEForPreTraining
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.models.masking import num_masked_patches, token_grid, tube_mask, tube_mask_for_config
@@ -37,23 +37,9 @@ def test_mask_is_reproducible_from_a_generator() -> None:
     assert torch.equal(a, b)
 
 
-def test_mask_matches_the_token_layout_of_videomae() -> None:
+def test_mask_matches_the_token_layout_of_videomae(tiny_config) -> None:
     """Masked tokens are exactly the tubes whose pixels the model is asked to reconstruct."""
-    config = VideoMAEConfig(
-        image_size=32,
-        patch_size=16,
-        num_frames=4,
-        tubelet_size=2,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        decoder_hidden_size=32,
-        decoder_num_hidden_layers=1,
-        decoder_num_attention_heads=2,
-        decoder_intermediate_size=64,
-        norm_pix_loss=False,
-    )
+    config = tiny_config("videomae", norm_pix_loss=False)
     model = VideoMAEForPreTraining(config).eval()
     mask = tube_mask_for_config(config, 1, 0.5, torch.Generator().manual_seed(1))
     assert mask.shape == (1, 2 * 4)
