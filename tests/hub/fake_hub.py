@@ -235,6 +235,17 @@ def _handler_for(hub: FakeHub):
                 self._error(404, "Repository not found")
             return repo
 
+        def _branch(self, params: dict) -> tuple[Repo, Branch] | None:
+            """The repo and its revision (`rev`, default main); answers 404 and returns None when either is unknown."""
+            repo = self._repo(params)
+            if repo is None:
+                return None
+            branch = repo.branches.get(params.get("rev") or "main")
+            if branch is None:
+                self._error(404, "Revision not found")
+                return None
+            return repo, branch
+
         def create_repo(self, params, query, body) -> None:
             payload = json.loads(body)
             repo_id = f"{payload['organization']}/{payload['name']}" if payload.get("organization") else None
@@ -272,13 +283,10 @@ def _handler_for(hub: FakeHub):
             self._send(200, {})
 
         def preupload(self, params, query, body) -> None:
-            repo = self._repo(params)
-            if repo is None:
+            found = self._branch(params)
+            if found is None:
                 return
-            branch = repo.branches.get(params["rev"])
-            if branch is None:
-                self._error(404, "Revision not found")
-                return
+            _, branch = found
             answers = []
             for item in json.loads(body)["files"]:
                 mode = (
@@ -315,13 +323,10 @@ def _handler_for(hub: FakeHub):
             self._send(200, {})
 
         def commit(self, params, query, body) -> None:
-            repo = self._repo(params)
-            if repo is None:
+            found = self._branch(params)
+            if found is None:
                 return
-            branch = repo.branches.get(params["rev"])
-            if branch is None:
-                self._error(404, "Revision not found")
-                return
+            repo, branch = found
             lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
             header, changes = lines[0], lines[1:]
             staged: list[tuple[str, bytes, bool]] = []
@@ -378,13 +383,10 @@ def _handler_for(hub: FakeHub):
             return info
 
         def repo_info(self, params, query, body) -> None:
-            repo = self._repo(params)
-            if repo is None:
+            found = self._branch(params)
+            if found is None:
                 return
-            branch = repo.branches.get(params.get("rev") or "main")
-            if branch is None:
-                self._error(404, "Revision not found")
-                return
+            repo, branch = found
             self._send(200, self._model_json(repo, branch, card=True))
 
         def list_models(self, params, query, body) -> None:
