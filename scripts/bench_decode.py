@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import av
 import numpy as np
 import torch
+from _bench import block_texture, drifted, timed
 
 from synapt_hf.data.sampling import dense_indices
 from synapt_hf.data.video import decode_frames, encode_video, resized_shape
@@ -31,13 +31,10 @@ EXPECTED_WIDTH = resized_shape(WIDTH, HEIGHT, SHORT_SIDE)[0]
 
 def make_clip(seed: int) -> np.ndarray:
     """A moving textured scene (blocks drifting, a bright square crossing) so H.264 has real work."""
-    rng = np.random.default_rng(seed)
-    texture = np.kron(
-        rng.integers(0, 256, (HEIGHT // 8, WIDTH // 4, 3), dtype=np.uint8), np.ones((8, 8, 1), np.uint8)
-    )
+    texture = block_texture(np.random.default_rng(seed), HEIGHT, WIDTH)
     frames = np.empty((FRAMES, HEIGHT, WIDTH, 3), dtype=np.uint8)
     for k in range(FRAMES):
-        frame = np.roll(texture, shift=(k // 2, 2 * k), axis=(0, 1))[:HEIGHT, :WIDTH]
+        frame = drifted(texture, k, HEIGHT, WIDTH)
         x = (3 * k) % (WIDTH - 40)
         frame[100:140, x : x + 40] = 255
         frames[k] = frame
@@ -71,12 +68,14 @@ def naive_decode(path: Path, indices: np.ndarray, short_side: int) -> np.ndarray
 
 def run(name: str, decode, clips: list[Path], plans: list[np.ndarray], repeats: int) -> float:
     best, best_cpu = float("inf"), float("inf")
-    for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
+
+    def one_pass() -> None:
         for path, indices in zip(clips, plans, strict=True):
             frames = decode(path, indices, SHORT_SIDE)
             assert frames.shape == (NUM_FRAMES, SHORT_SIDE, EXPECTED_WIDTH, 3), frames.shape
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+
+    for _ in range(repeats):
+        elapsed, cpu = timed(one_pass)
         if elapsed < best:
             best, best_cpu = elapsed, cpu
     rate, cpu_rate = len(clips) / best, len(clips) / best_cpu

@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from _bench import block_texture, drifted, timed
 
 from synapt_hf.data.sampling import dense_indices
 from synapt_hf.data.video import decode_frames, encode_video, probe
@@ -32,21 +32,12 @@ WIDTH, HEIGHT, FRAMES, FPS, SHORT_SIDE = 1280, 720, 60, 30, 256
 def make_clip(seed: int) -> np.ndarray:
     """Blocks drifting over a random texture plus per-frame sensor-like noise, as in real footage."""
     rng = np.random.default_rng(seed)
-    texture = np.kron(
-        rng.integers(0, 256, (HEIGHT // 8, WIDTH // 4, 3), dtype=np.uint8), np.ones((8, 8, 1), np.uint8)
-    )
+    texture = block_texture(rng, HEIGHT, WIDTH)
     frames = np.empty((FRAMES, HEIGHT, WIDTH, 3), dtype=np.uint8)
     for k in range(FRAMES):
-        moved = np.roll(texture, shift=(k // 2, 2 * k), axis=(0, 1))[:HEIGHT, :WIDTH].astype(np.int16)
+        moved = drifted(texture, k, HEIGHT, WIDTH).astype(np.int16)
         frames[k] = np.clip(moved + rng.integers(-6, 7, moved.shape), 0, 255)
     return frames
-
-
-def timed(function) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process) of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    function()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def decode_all(files: list[Path]) -> None:
