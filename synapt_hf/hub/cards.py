@@ -11,7 +11,7 @@ from pathlib import Path
 from synapt_hf import MODEL_CARDS_DIR
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry, PretrainData
-from synapt_hf.hub.results import DATASET_NAMES, TransferResult
+from synapt_hf.hub.results import TransferResult
 
 TEMPLATE_DIR = MODEL_CARDS_DIR
 MODEL_CARD_TEMPLATE = TEMPLATE_DIR / "model_card.md.j2"
@@ -48,7 +48,7 @@ def eval_results_for(entry: CatalogEntry) -> list:
                     task_type=TASK,
                     task_name="Video Classification",
                     dataset_type=result.dataset,
-                    dataset_name=DATASET_NAMES.get(result.dataset, result.dataset),
+                    dataset_name=result.dataset_name,
                     dataset_config=result.protocol,
                     dataset_split="validation",
                     metric_type="accuracy",

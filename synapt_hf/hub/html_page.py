@@ -10,7 +10,7 @@ from pathlib import Path
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry, transfer_datasets
-from synapt_hf.hub.results import DATASET_NAMES
+from synapt_hf.hub.results import dataset_name
 
 TEMPLATE = Path(__file__).with_name("templates") / "catalog.html.j2"
 MAX_PREVIEWS = 24
@@ -90,7 +90,7 @@ def write_catalog_page(
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html = environment.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         title=title,
-        datasets=[{"key": key, "name": DATASET_NAMES.get(key, key)} for key in datasets],
+        datasets=[{"key": key, "name": dataset_name(key)} for key in datasets],
         rows=[_row(entry, datasets) for entry in entries],
         data_json=json.dumps([entry.to_dict() for entry in entries], sort_keys=True).replace("</", "<\\/"),
         bias_plot=bias_name,

@@ -29,6 +29,11 @@ DATASET_NAMES = {
 }
 
 
+def dataset_name(key: str) -> str:
+    """The display name of a benchmark dataset key (`ucf101` -> `UCF101`); unknown keys as they are."""
+    return DATASET_NAMES.get(key, key)
+
+
 @dataclass(frozen=True)
 class TransferResult:
     """Mean over the successful seeds of one (dataset, protocol) pair, metrics as fractions in [0, 1]."""
@@ -42,7 +47,7 @@ class TransferResult:
 
     @property
     def dataset_name(self) -> str:
-        return DATASET_NAMES.get(self.dataset, self.dataset)
+        return dataset_name(self.dataset)
 
     def to_dict(self) -> dict:
         return {

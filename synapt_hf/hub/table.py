@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from synapt_hf.hub.catalog import CatalogEntry, transfer_datasets
-from synapt_hf.hub.results import DATASET_NAMES
+from synapt_hf.hub.results import dataset_name
 
 
 def _format_table(header: list[str], rows: list[list[str]]) -> str:
@@ -20,7 +20,7 @@ def catalog_table(entries: list[CatalogEntry]) -> str:
         return "(no catalog entries match)"
     datasets = transfer_datasets(entries)
     header = ["repo id", "arch", "size", "frames x res", "pretrain", "mode"]
-    header += [DATASET_NAMES.get(dataset, dataset) for dataset in datasets]
+    header += [dataset_name(dataset) for dataset in datasets]
     rows = []
     for entry in entries:
         row = [entry.repo_id, entry.architecture, entry.size, f"{entry.num_frames} x {entry.resolution}"]
