@@ -19,6 +19,7 @@ from synapt_hf.datasets.splits import (
     SplitEntry,
     check_class_names,
     find_split_file,
+    no_split_files,
     read_path_label_file,
     split_search_dirs,
     strip_video_extension,
@@ -98,9 +99,11 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
     if train and test:
         out = {"train": read_v2_json(train, len(names)), "validation": read_v2_json(test, len(names))}
         return ParsedSplits(names, out, "official Diving48 V2", [*files, str(train), str(test)])
-    raise SynaptError(
-        f"{NAME}: no split files in {', '.join(map(str, dirs))}: need Diving48_V2_train.json + "
-        "Diving48_V2_test.json (+ Diving48_vocab.json) (official), or train.csv + val.csv (PPMA)"
+    raise no_split_files(
+        NAME,
+        dirs,
+        "Diving48_V2_train.json + "
+        "Diving48_V2_test.json (+ Diving48_vocab.json) (official), or train.csv + val.csv (PPMA)",
     )
 
 

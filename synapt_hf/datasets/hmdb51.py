@@ -17,6 +17,7 @@ from synapt_hf.datasets.splits import (
     SplitEntry,
     check_class_names,
     find_ppma_lists,
+    no_split_files,
     non_blank_lines,
     parse_folder_labelled_ppma,
     split_search_dirs,
@@ -79,9 +80,10 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
     ppma = find_ppma_lists(dirs)
     if ppma:
         return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
-    raise SynaptError(
-        f"{NAME}: no split files in {', '.join(map(str, dirs))}: need the 51 <class>_test_split{split_number}.txt "
-        "files (official), or train.csv + val.csv (PPMA)"
+    raise no_split_files(
+        NAME,
+        dirs,
+        f"the 51 <class>_test_split{split_number}.txt files (official), or train.csv + val.csv (PPMA)",
     )
 
 

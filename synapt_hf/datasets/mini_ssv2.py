@@ -19,6 +19,7 @@ from synapt_hf.datasets.splits import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
+    no_split_files,
     normalize_name,
     read_path_label_file,
     split_search_dirs,
@@ -133,9 +134,8 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
         return ParsedSplits(
             list(CLASS_NAMES), out, "official Something-Something V2 (87 Mini-SSV2 classes)", files
         )
-    raise SynaptError(
-        f"{NAME}: no split files in {', '.join(map(str, dirs))}: need val.csv (PPMA) or labels.json + "
-        "validation.json [+ train.json] (official SSV2)"
+    raise no_split_files(
+        NAME, dirs, "val.csv (PPMA) or labels.json + validation.json [+ train.json] (official SSV2)"
     )
 
 

@@ -215,6 +215,11 @@ def find_ppma_lists(dirs: Sequence[Path]) -> dict[str, Path] | None:
     return {"train": train, "validation": val} if train and val else None
 
 
+def no_split_files(name: str, dirs: Sequence[Path], need: str) -> SynaptError:
+    """The error of a parser that found none of its split files: where it looked and what it needs."""
+    return SynaptError(f"{name}: no split files in {', '.join(map(str, dirs))}: need {need}")
+
+
 def split_search_dirs(
     splits: Sequence[str | Path] | None, root: Path, subdirs: Sequence[str] = ()
 ) -> list[Path]:

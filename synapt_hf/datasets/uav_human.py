@@ -17,6 +17,7 @@ from synapt_hf.datasets.splits import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
+    no_split_files,
     non_blank_lines,
     read_path_label_file,
     split_search_dirs,
@@ -77,9 +78,8 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
     if train and val:
         out = {"train": read_name_file(train), "validation": read_name_file(val)}
         return ParsedSplits(list(CLASS_NAMES), out, "UAV-Human file-name lists", [str(train), str(val)])
-    raise SynaptError(
-        f"{NAME}: no split files in {', '.join(map(str, dirs))}: need train.csv + val.csv (PPMA) or "
-        "train.txt + test.txt (one UAV-Human file name a line)"
+    raise no_split_files(
+        NAME, dirs, "train.csv + val.csv (PPMA) or train.txt + test.txt (one UAV-Human file name a line)"
     )
 
 

@@ -15,6 +15,7 @@ from synapt_hf.datasets.splits import (
     find_ppma_lists,
     find_split_file,
     folder_of,
+    no_split_files,
     non_blank_lines,
     parse_folder_labelled_ppma,
     split_search_dirs,
@@ -85,9 +86,11 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
     ppma = find_ppma_lists(dirs)
     if ppma:
         return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
-    raise SynaptError(
-        f"{NAME}: no split files in {', '.join(map(str, dirs))}: need classInd.txt + trainlist{split_number:02d}.txt "
-        f"+ testlist{split_number:02d}.txt (official), or train.csv + val.csv (PPMA)"
+    raise no_split_files(
+        NAME,
+        dirs,
+        f"classInd.txt + trainlist{split_number:02d}.txt "
+        f"+ testlist{split_number:02d}.txt (official), or train.csv + val.csv (PPMA)",
     )
 
 
