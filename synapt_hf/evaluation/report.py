@@ -298,7 +298,7 @@ def render_html(summary: Summary, reference: str, plots: list[str], biases: dict
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("synapt_hf.evaluation", "templates"),
-        autoescape=jinja2.select_autoescape(),
+        autoescape=True,
     )
     template = env.get_template("report.html.j2")
     return template.render(

@@ -27,7 +27,7 @@ def fill(store: ResultStore) -> None:
             store.append(
                 ResultRow(checkpoint, checkpoint, dataset, protocol, seed, "ok", top1, 1.0, top1, 4, 8, 8)
             )
-    store.append(ResultRow("bad", "bad", "d2", "finetune", 0, "failed", error="frames 16 != 8"))
+    store.append(ResultRow("bad", "bad", "d2", "finetune", 0, "failed", error="frames 16 != 8 <x>"))
 
 
 def test_report_files_and_table_match_rows(tmp_path):
@@ -58,7 +58,7 @@ def test_report_files_and_table_match_rows(tmp_path):
         )
         assert (float(got["top1"]) if got["top1"] else None) == want["top1"]
     html = (tmp_path / "index.html").read_text()
-    assert "frames 16 != 8" in html and "plots/synapt_gain_vs_bias.png" in html and "<b>75.0" in html
+    assert "frames 16 != 8 &lt;x&gt;" in html and "plots/synapt_gain_vs_bias.png" in html and "<b>75.0" in html
 
 
 def test_latest_row_wins_and_torn_line_is_skipped(tmp_path):
