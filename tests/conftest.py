@@ -200,12 +200,12 @@ def tiny_image_processor():
 
 
 @pytest.fixture(scope="session")
-def tiny_config() -> Callable[..., object]:
-    """Factory: ``tiny_config("videomae" | "timesformer", labels=None, **overrides)`` (see `tiny_video_config`)."""
+def tiny_model_config() -> Callable[..., object]:
+    """Factory: ``tiny_model_config("videomae" | "timesformer", labels=None, **overrides)`` (see `tiny_video_config`)."""
     return tiny_video_config
 
 
 @pytest.fixture(scope="session")
 def tiny_processor() -> Callable[[], object]:
-    """Factory: ``tiny_processor()`` -> a VideoMAE image processor matching `tiny_config`."""
+    """Factory: ``tiny_processor()`` -> a VideoMAE image processor matching `tiny_model_config`."""
     return tiny_image_processor

@@ -60,12 +60,12 @@ def fake_hub(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, tiny_config, tiny_processor) -> Path:
+def tiny_model_dir(tmp_path_factory, tiny_model_config, tiny_processor) -> Path:
     """A real save_pretrained VideoMAE classifier (tiny config) with its image processor and training files."""
     from transformers import VideoMAEForVideoClassification
 
     out = tmp_path_factory.mktemp("models") / "videomae-tiny-synapt"
-    VideoMAEForVideoClassification(tiny_config("videomae", labels=LABELS)).save_pretrained(out)
+    VideoMAEForVideoClassification(tiny_model_config("videomae", labels=LABELS)).save_pretrained(out)
     tiny_processor().save_pretrained(out)
     training_args = {  # field names of synapt_hf.training's TrainConfig
         "model": "videomae-tiny",
@@ -84,12 +84,12 @@ def tiny_model_dir(tmp_path_factory, tiny_config, tiny_processor) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_timesformer_dir(tmp_path_factory, tiny_config, tiny_processor) -> Path:
+def tiny_timesformer_dir(tmp_path_factory, tiny_model_config, tiny_processor) -> Path:
     """A real save_pretrained TimeSformer classifier (tiny config) with its image processor."""
     from transformers import TimesformerForVideoClassification
 
     out = tmp_path_factory.mktemp("models") / "timesformer-tiny"
-    TimesformerForVideoClassification(tiny_config("timesformer", labels=LABELS)).save_pretrained(out)
+    TimesformerForVideoClassification(tiny_model_config("timesformer", labels=LABELS)).save_pretrained(out)
     tiny_processor().save_pretrained(out)
     return out
 

@@ -37,9 +37,9 @@ def test_mask_is_reproducible_from_a_generator() -> None:
     assert torch.equal(a, b)
 
 
-def test_mask_matches_the_token_layout_of_videomae(tiny_config) -> None:
+def test_mask_matches_the_token_layout_of_videomae(tiny_model_config) -> None:
     """Masked tokens are exactly the tubes whose pixels the model is asked to reconstruct."""
-    config = tiny_config("videomae", norm_pix_loss=False)
+    config = tiny_model_config("videomae", norm_pix_loss=False)
     model = VideoMAEForPreTraining(config).eval()
     mask = tube_mask_for_config(config, 1, 0.5, torch.Generator().manual_seed(1))
     assert mask.shape == (1, 2 * 4)
