@@ -56,3 +56,18 @@ def test_plain_name_lists(tmp_path: Path, raw: Path) -> None:
     parsed = uav_human.parse(raw, [tmp_path])
     assert [e.label for e in parsed.splits["validation"]] == [31]
     assert parsed.split_format == "UAV-Human file-name lists"
+
+
+def test_official_action_names_replace_the_ids(tmp_path: Path, raw: Path) -> None:
+    splits = tmp_path / "uav"
+    splits.mkdir()
+    (splits / "train.txt").write_text("".join(f"uav_human/videos/{n}\n" for n in TRAIN))
+    (splits / "test.txt").write_text("".join(f"uav_human/videos/{n}\n" for n in VAL))
+    names = [f"action number {i}" for i in range(155)]
+    (splits / "class_names.txt").write_text("\n".join(names) + "\n")
+    parsed = uav_human.parse(raw, [splits])
+    assert parsed.class_names == names
+    assert str(splits / "class_names.txt") in parsed.files
+    (splits / "class_names.txt").write_text("\n".join(names[:150]) + "\n")
+    with pytest.raises(SynaptError, match="150 class names, but UAV-Human has 155 actions"):
+        uav_human.parse(raw, [splits])
