@@ -17,7 +17,8 @@ COMMAND_DEFAULTS: dict[str, dict[str, Any]] = {
 # The main job (`pretrain` with no arguments) must finish within 10 minutes on a 2-core CPU even when the
 # machine is busy: its training phase gets a wall-clock budget (evaluation and saving follow it).
 MAIN_JOB_DEFAULTS: dict[str, Any] = {"max_train_minutes": 7.0}
-WEIZMANN_HINT = "/work/shared/data/weizmann"
+# What the pretrain summary suggests as `--dataset`: any folder of class subfolders or built dataset works.
+DATASET_HINT = "DATASET_DIR"
 
 
 def run_command(command: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -51,7 +52,8 @@ def _print_summary(command: str, results: dict[str, Any]) -> None:
         print(
             "fine-tune it on a real dataset with:\n"
             f"  accelerate launch scripts/finetune.py --model {results['output_dir']} "
-            f"--dataset {WEIZMANN_HINT} --ignore-mismatched-sizes"
+            f"--dataset {DATASET_HINT} --ignore-mismatched-sizes\n"
+            f"  ({DATASET_HINT}: a folder of class subfolders of videos, or a dataset from `synapt build-dataset`)"
         )
     else:
         print(
