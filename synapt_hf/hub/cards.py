@@ -118,6 +118,10 @@ def render_model_card(entry: CatalogEntry, template: str | Path | None = None) -
     """The card text (YAML metadata + prose) for `entry`; deterministic for the same inputs."""
     from huggingface_hub import ModelCard
 
+    if entry.status == "planned":
+        raise SynaptError(
+            f"{entry.repo_id}: status is 'planned' (not trained yet): no model card is rendered"
+        )
     template = Path(template) if template else MODEL_CARD_TEMPLATE
     if not template.is_file():
         raise SynaptError(f"{template}: model card template not found")
@@ -195,6 +199,7 @@ def entry_from_card_data(repo_id: str, data: dict, eval_results: list | None = N
         base_model=data.get("base_model"),
         license=data.get("license") or "unknown",
         results=tuple(results_from_eval_results(eval_results)),
+        status="published",  # read back from the Hub listing
     )
 
 

@@ -21,7 +21,9 @@ MODE_ALIASES = {"mae+supervised": "mae-then-supervised"}  # synapt_hf.training's
 ARCHITECTURES = ("videomae", "timesformer")
 CATALOG_ENV = "SYNAPT_CATALOG"
 DEFAULT_CATALOG = MODEL_CARDS_DIR / "catalog.yaml"
-FILTER_KEYS = ("arch", "pretrain", "mode", "sort", "protocol")
+FILTER_KEYS = ("arch", "pretrain", "mode", "status", "sort", "protocol")
+STATUSES = ("planned", "local", "published")  # not trained yet | folder on this disk | on the Hub
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,26 @@ class CatalogEntry:
     results_names: tuple[str, ...] = ()
     note: str = ""
     results: tuple[TransferResult, ...] = field(default_factory=tuple)
+    status: str = "local"
+    build: str = ""
 
     @property
     def name(self) -> str:
         return self.repo_id.split("/", 1)[1]
+
+    @property
+    def built(self) -> bool:
+        """True when the model folder exists here with its config.json."""
+        return self.model_dir is not None and (self.model_dir / "config.json").is_file()
+
+    @property
+    def status_label(self) -> str:
+        """What the status means for a reader: planned, local, not built here (and how to build), published."""
+        if self.status == "planned":
+            return "planned — not trained yet"
+        if self.status == "local" and not self.built:
+            return "not built here" + (f"; {self.build}" if self.build else " (model_dir missing)")
+        return self.status
 
     def top1(self, dataset: str, protocol: str | None = None) -> float | None:
         """Top-1 on `dataset` (fine-tuning first, then linear probe unless `protocol` is given)."""
@@ -93,6 +111,8 @@ class CatalogEntry:
             "base_model": self.base_model,
             "license": self.license,
             "note": self.note,
+            "status": self.status,
+            "status_label": self.status_label,
             "results": [result.to_dict() for result in self.results],
         }
 
@@ -195,6 +215,13 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
     names.update(_optional(raw, "results_names", list, where) or [])
     results_file = _resolve(base, _optional(raw, "results", str, where))
     rows = read_results(results_file) if results_file is not None else (shared_rows or [])
+    results = tuple(summarize(rows_for_checkpoint(rows, names)))
+    status = derive_status(_optional(raw, "status", str, where), model_dir, where)
+    if status == "planned" and results:
+        claimed = ", ".join(f"{r.dataset} {r.protocol}" for r in results)
+        raise SynaptError(
+            f"{where}: status is 'planned' (not trained yet) but results rows claim numbers for it ({claimed})"
+        )
     return CatalogEntry(
         repo_id=repo_id,
         architecture=architecture,
@@ -210,8 +237,28 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
         model_dir=model_dir,
         results_names=tuple(sorted(str(name) for name in names)),
         note=_optional(raw, "note", str, where) or "",
-        results=tuple(summarize(rows_for_checkpoint(rows, names))),
+        results=results,
+        status=status,
+        build=_optional(raw, "build", str, where) or "",
     )
+
+
+def derive_status(declared: str | None, model_dir: Path | None, where: str) -> str:
+    """The entry's status: the declared one, raised to `local` when its model folder exists on disk.
+
+    Without a declaration an entry is `local` (a real checkpoint; `status_label` says when its folder is missing
+    here). `published` is declared, or comes from the Hub listing.
+    """
+    if declared is not None and declared not in STATUSES:
+        raise SynaptError(f"{where}: status must be one of {', '.join(STATUSES)}, got {declared!r}")
+    status = declared or "local"
+    if (
+        model_dir is not None
+        and (model_dir / "config.json").is_file()
+        and STATUS_RANK[status] < STATUS_RANK["local"]
+    ):
+        status = "local"
+    return status
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -274,14 +321,18 @@ def filter_entries(
     mode: str | None = None,
     sort: str | None = None,
     protocol: str | None = None,
+    status: str | None = None,
 ) -> list[CatalogEntry]:
     """Keep entries matching every given filter; `sort=DATASET` orders by top-1 there, best first."""
+    if status is not None and status.lower() not in STATUSES:
+        raise SynaptError(f"status filter must be one of {', '.join(STATUSES)}, got {status!r}")
     chosen = [
         entry
         for entry in entries
         if (arch is None or entry.architecture == arch.lower())
         and (pretrain is None or entry.pretrain.key.lower() == pretrain.lower())
         and (mode is None or entry.mode == mode)
+        and (status is None or entry.status == status.lower())
     ]
     if sort:
         scored = [(entry.top1(sort, protocol), entry) for entry in chosen]
@@ -291,7 +342,8 @@ def filter_entries(
 
 
 def list_pretrained(catalog: str | Path | Catalog | None = None, **filters) -> list[CatalogEntry]:
-    """Catalog entries, optionally filtered: `arch`, `pretrain`, `mode`, `sort` (dataset), `protocol`.
+    """Catalog entries, optionally filtered: `arch`, `pretrain`, `mode`, `status` (planned | local | published),
+    `sort` (dataset), `protocol`.
 
     >>> import synapt_hf
     >>> [e.repo_id for e in synapt_hf.list_pretrained(arch="videomae", sort="ucf101")]

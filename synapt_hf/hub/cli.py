@@ -54,6 +54,12 @@ def register(subparsers) -> None:
     listing.add_argument("--pretrain", default=None, help="pretraining data key, e.g. synapt150")
     listing.add_argument("--mode", default=None, help="supervised | mae | mae-then-supervised")
     listing.add_argument(
+        "--status",
+        default=None,
+        choices=("planned", "local", "published"),
+        help="planned (not trained yet) | local (folder on this disk) | published (on the Hub)",
+    )
+    listing.add_argument(
         "--sort", default=None, metavar="DATASET", help="sort by top-1 on DATASET (e.g. ucf101)"
     )
     listing.set_defaults(func=run_catalog_list)
@@ -145,12 +151,15 @@ def run_publish_catalog(args) -> int:
     from synapt_hf.hub.catalog import load_catalog
 
     catalog = load_catalog(args.catalog)
+    for entry in catalog.models:
+        if entry.status == "planned":
+            print(f"skipped {entry.repo_id}: status planned (not trained yet), nothing to publish")
     if args.local:
         from synapt_hf.hub.local_install import install_local
-        from synapt_hf.hub.publish import check_catalog_folders
+        from synapt_hf.hub.publish import check_catalog_folders, publishable_entries
 
         check_catalog_folders(catalog)
-        for entry in catalog.models:
+        for entry in publishable_entries(catalog):
             print(
                 f"installed {entry.repo_id} into {install_local(entry.model_dir, entry, cache_dir=args.cache_dir)}"
             )
@@ -189,7 +198,12 @@ def run_catalog_list(args) -> int:
     from synapt_hf.hub.table import catalog_table
 
     entries = filter_entries(
-        _entries(args), arch=args.arch, pretrain=args.pretrain, mode=args.mode, sort=args.sort
+        _entries(args),
+        arch=args.arch,
+        pretrain=args.pretrain,
+        mode=args.mode,
+        status=args.status,
+        sort=args.sort,
     )
     print(catalog_table(entries))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -46,6 +47,12 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def dataset_slug(dataset: str) -> str:
+    """A dataset key usable in `data-*` attributes (and JS `dataset`) and the URL hash: `outputs/x/weizmann` ->
+    `outputs_x_weizmann`; benchmark keys (`ucf101`, `ikea_furniture`) stay as they are."""
+    return re.sub(r"[^a-z0-9_]+", "_", dataset.lower()).strip("_") or "dataset"
+
+
 def _row(entry: CatalogEntry, datasets: list[str]) -> dict:
     cells = []
     for dataset in datasets:
@@ -53,7 +60,7 @@ def _row(entry: CatalogEntry, datasets: list[str]) -> dict:
         result = result or next((r for r in entry.results if r.dataset == dataset), None)
         cells.append(
             {
-                "dataset": dataset,
+                "dataset": dataset_slug(dataset),
                 "value": None if result is None else round(result.top1 * 100, 2),
                 "protocol": None if result is None else result.protocol,
             }
@@ -90,7 +97,7 @@ def write_catalog_page(
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html = environment.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         title=title,
-        datasets=[{"key": key, "name": dataset_name(key)} for key in datasets],
+        datasets=[{"key": dataset_slug(key), "name": dataset_name(key)} for key in datasets],
         rows=[_row(entry, datasets) for entry in entries],
         data_json=json.dumps([entry.to_dict() for entry in entries], sort_keys=True).replace("</", "<\\/"),
         bias_plot=bias_name,
@@ -98,6 +105,7 @@ def write_catalog_page(
         architectures=sorted({entry.architecture for entry in entries}),
         pretrain_keys=sorted({entry.pretrain.key for entry in entries}),
         modes=sorted({entry.mode for entry in entries}),
+        statuses=sorted({entry.status for entry in entries}),
     )
     assets.mkdir(exist_ok=True)
     index = out_dir / "index.html"

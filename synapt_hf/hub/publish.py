@@ -142,7 +142,7 @@ def sync_collection(
 
     collection = with_retries(find_or_create, f"collection {spec.title!r}", retry)
     present = {(item.item_type, item.item_id): item for item in collection.items}
-    wanted = [("model", entry.repo_id, default_note(entry)) for entry in catalog.models]
+    wanted = [("model", entry.repo_id, default_note(entry)) for entry in publishable_entries(catalog)]
     wanted += [("dataset", dataset.repo_id, dataset.note or None) for dataset in catalog.datasets]
     for item_type, item_id, note in wanted:
         item = present.get((item_type, item_id))
@@ -163,9 +163,22 @@ def sync_collection(
     return with_retries(lambda: api.get_collection(collection.slug), "read collection back", retry)
 
 
-def check_catalog_folders(catalog: Catalog) -> None:
-    """Every entry must point at a model folder with config and weights, checked before any upload."""
+def publishable_entries(catalog: Catalog) -> list[CatalogEntry]:
+    """The entries that can be published: every one except `planned` (not trained yet), each skip logged."""
+    chosen = []
     for entry in catalog.models:
+        if entry.status == "planned":
+            log.info("skipping %s: status 'planned' (not trained yet), nothing to publish", entry.repo_id)
+        else:
+            chosen.append(entry)
+    return chosen
+
+
+def check_catalog_folders(catalog: Catalog) -> None:
+    """Every publishable entry must point at a model folder with config and weights, checked before any upload."""
+    for entry in catalog.models:
+        if entry.status == "planned":
+            continue
         if entry.model_dir is None:
             raise SynaptError(
                 f"{catalog.path.name}: entry {entry.repo_id}: missing required field 'model_dir'"
@@ -181,14 +194,15 @@ def publish_catalog(
     retry: RetryPolicy | None = None,
     collection: bool = True,
 ) -> list[PublishReport]:
-    """Publish every catalog model, then update the collection."""
+    """Publish every catalog model except `planned` ones (skipped, logged), then update the collection."""
     check_catalog_folders(catalog)
-    for entry in catalog.models:  # every card renders and round-trips before the first upload
+    entries = publishable_entries(catalog)
+    for entry in entries:  # every card renders and round-trips before the first upload
         repo_files(entry.model_dir, entry)
     token = resolve_token(token)
     reports = [
         publish_model(entry.model_dir, entry, endpoint=endpoint, token=token, retry=retry)
-        for entry in catalog.models
+        for entry in entries
     ]
     if collection and catalog.collection is not None:
         sync_collection(catalog, endpoint=endpoint, token=token, retry=retry)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synapt_hf.errors import SynaptError
-from synapt_hf.evaluation.results import PROTOCOLS, ResultRow
+from synapt_hf.evaluation.results import PROTOCOLS, ResultRow, dataset_display_name
 
 REQUIRED_FIELDS = ("checkpoint", "checkpoint_name", "dataset", "protocol", "seed", "status")
 
@@ -30,8 +30,17 @@ DATASET_NAMES = {
 
 
 def dataset_name(key: str) -> str:
-    """The display name of a benchmark dataset key (`ucf101` -> `UCF101`); unknown keys as they are."""
-    return DATASET_NAMES.get(key, key)
+    """The display name of a benchmark dataset key (`ucf101` -> `UCF101`); unknown keys as they are.
+
+    A row's `dataset` may be the dataset folder (`outputs/weizmann/weizmann`): it is named like the evaluation
+    report names it (`dataset_display_name`: the folder name), then looked up (`weizmann` -> `Weizmann`).
+    """
+    if key in DATASET_NAMES:
+        return DATASET_NAMES[key]
+    name = dataset_display_name(key)
+    if "/" in name or "\\" in name:  # a folder that is not on this disk: its last component
+        name = Path(name.replace("\\", "/")).name or name
+    return DATASET_NAMES.get(name, DATASET_NAMES.get(name.lower(), name))
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,20 @@ def catalog_table(entries: list[CatalogEntry]) -> str:
     if not entries:
         return "(no catalog entries match)"
     datasets = transfer_datasets(entries)
-    header = ["repo id", "arch", "size", "frames x res", "pretrain", "mode"]
+    header = ["repo id", "arch", "size", "frames x res", "pretrain", "mode", "status"]
     header += [dataset_name(dataset) for dataset in datasets]
     rows = []
     for entry in entries:
         row = [entry.repo_id, entry.architecture, entry.size, f"{entry.num_frames} x {entry.resolution}"]
-        row += [entry.pretrain.key, entry.mode]
+        row += [entry.pretrain.key, entry.mode, entry.status_label]
         for dataset in datasets:
             value = entry.top1(dataset)
             row.append("-" if value is None else f"{value * 100:.1f}")
         rows.append(row)
-    return (
-        _format_table(header, rows)
-        + "\n(transfer columns: top-1 %, fine-tuning where measured, else linear probe)"
-    )
+    notes = ["(transfer columns: top-1 %, fine-tuning where measured, else linear probe)"]
+    if any(entry.status == "planned" for entry in entries):
+        notes.append("(planned entries are not trained yet: no checkpoint exists, nothing to load)")
+    return _format_table(header, rows) + "\n" + "\n".join(notes)
 
 
 def entry_details(entry: CatalogEntry) -> str:
@@ -43,6 +43,9 @@ def entry_details(entry: CatalogEntry) -> str:
         data += f", {pretrain.num_classes or '?'} classes, {pretrain.num_videos or '?'} videos"
     fields = [
         ("repo id", entry.repo_id),
+        ("status", entry.status_label),
+        ("model folder", entry.model_dir),
+        ("note", entry.note),
         ("architecture", f"{entry.architecture} ({entry.size})"),
         ("input", f"{entry.num_frames} frames x {entry.resolution}x{entry.resolution}"),
         ("pretraining data", data),
@@ -73,5 +76,18 @@ def entry_details(entry: CatalogEntry) -> str:
         )
     else:
         lines.append("no transfer results recorded yet")
-    lines += ["", "load it:", entry.load_snippet()]
+    if entry.status == "planned":
+        lines += ["", "not trained yet: there is no checkpoint to load."]
+    elif entry.status == "local":
+        where = entry.model_dir if entry.built else "(not built here)"
+        lines += [
+            "",
+            f"not on the Hub: load the folder {where} directly, or install it under its repo id with",
+        ]
+        lines += [
+            "`synapt publish MODEL_DIR --repo-id " + entry.repo_id + " --local`, then:",
+            entry.load_snippet(),
+        ]
+    else:
+        lines += ["", "load it:", entry.load_snippet()]
     return "\n".join(lines)
