@@ -58,7 +58,9 @@ def test_report_files_and_table_match_rows(tmp_path):
         )
         assert (float(got["top1"]) if got["top1"] else None) == want["top1"]
     html = (tmp_path / "index.html").read_text()
-    assert "frames 16 != 8 &lt;x&gt;" in html and "plots/synapt_gain_vs_bias.png" in html and "<b>75.0" in html
+    assert (
+        "frames 16 != 8 &lt;x&gt;" in html and "plots/synapt_gain_vs_bias.png" in html and "<b>75.0" in html
+    )
 
 
 def test_latest_row_wins_and_torn_line_is_skipped(tmp_path):
