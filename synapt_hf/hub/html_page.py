@@ -47,6 +47,16 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def shown_path(path: Path | None) -> str:
+    """A path as the page shows it: relative to the current folder when under it, else as it is."""
+    if path is None:
+        return ""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def dataset_slug(dataset: str) -> str:
     """A dataset key usable in `data-*` attributes (and JS `dataset`) and the URL hash: `outputs/x/weizmann` ->
     `outputs_x_weizmann`; benchmark keys (`ucf101`, `ikea_furniture`) stay as they are."""
@@ -106,6 +116,7 @@ def write_catalog_page(
         pretrain_keys=sorted({entry.pretrain.key for entry in entries}),
         modes=sorted({entry.mode for entry in entries}),
         statuses=sorted({entry.status for entry in entries}),
+        shown_path=shown_path,
     )
     assets.mkdir(exist_ok=True)
     index = out_dir / "index.html"
