@@ -168,7 +168,7 @@ def publishable_entries(catalog: Catalog) -> list[CatalogEntry]:
     chosen = []
     for entry in catalog.models:
         if entry.status == "planned":
-            log.info("skipping %s: status 'planned' (not trained yet), nothing to publish", entry.repo_id)
+            log.debug("skipping %s: status planned (not trained yet), nothing to publish", entry.repo_id)
         else:
             chosen.append(entry)
     return chosen

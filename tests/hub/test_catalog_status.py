@@ -162,6 +162,8 @@ def test_shipped_catalog_is_honest_about_status():
     assert demo.status == "local"
     if demo.built:
         assert demo.status_label == "local"
+        card = render_model_card(demo)  # the card carries the honest note
+        assert "> **Note:** CPU demo checkpoint" in card and "near chance" in card
     else:
         assert demo.status_label == "not built here; run docs/results/weizmann/run_experiment.sh"
     measured = REPO_ROOT / "docs" / "results" / "weizmann" / "results.jsonl"
