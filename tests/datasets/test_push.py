@@ -53,7 +53,9 @@ def test_push_failure_is_one_line(tmp_path: Path, video_tree: Path, fake_hub, ca
     args = ["build-dataset", "folder", "--root", str(video_tree), "--out", str(tmp_path / "out")]
     assert main([*args, "--push-to-hub", "synapt-test/denied"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("synapt build-dataset: error: --push-to-hub synapt-test/denied: create repo failed: ")
+    assert err.startswith(
+        "synapt build-dataset: error: --push-to-hub synapt-test/denied: create repo failed: "
+    )
     assert "403" in err
     assert (tmp_path / "out" / "dataset_dict.json").is_file()  # the local build is kept
 
