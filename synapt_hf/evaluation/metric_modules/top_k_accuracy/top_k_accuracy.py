@@ -8,6 +8,9 @@ import datasets
 import evaluate
 import numpy as np
 
+# The computation lives in the package (one implementation for the training loop and these modules).
+from synapt_hf.evaluation import metrics
+
 _DESCRIPTION = (
     "Top-k accuracy from per-class scores (logits or probabilities); k is capped at the class count."
 )
@@ -45,6 +48,4 @@ class TopKAccuracy(evaluate.Metric):
         labels = np.asarray(references, dtype=np.int64)
         if labels.size == 0:
             return {"accuracy": float("nan")}
-        k = max(1, min(int(k), scores.shape[1]))
-        top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return {"accuracy": float((top == labels[:, None]).any(axis=1).mean())}
+        return {"accuracy": float(metrics.top_k_hits(scores, labels, max(1, int(k))).mean())}
