@@ -39,13 +39,13 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def is_transient(exc: BaseException) -> bool:
     """Connection problems, timeouts and 408/429/5xx answers are worth retrying; other errors are not."""
-    import httpx2
     from huggingface_hub.errors import OfflineModeIsEnabled
+    from huggingface_hub.utils import httpx  # the HTTP client huggingface_hub itself uses (httpx or httpx2)
 
     for link in _chain(exc):
         if isinstance(link, OfflineModeIsEnabled):
             return False
-        if isinstance(link, httpx2.TransportError | ConnectionError | TimeoutError):
+        if isinstance(link, httpx.TransportError | ConnectionError | TimeoutError):
             return True
         if _status(link) in RETRY_STATUS:
             return True
