@@ -50,25 +50,11 @@ def decoded_indices(known_content):
     return read
 
 
-def tiny_videomae(out_dir: Path, num_frames: int = 4, image_size: int = 32) -> Path:
+def tiny_videomae(out_dir: Path, config) -> Path:
     """A minuscule VideoMAE pretraining checkpoint folder (random weights, real save_pretrained)."""
     import torch
-    from transformers import VideoMAEConfig, VideoMAEForPreTraining
+    from transformers import VideoMAEForPreTraining
 
-    config = VideoMAEConfig(
-        image_size=image_size,
-        patch_size=16,
-        num_frames=num_frames,
-        tubelet_size=2,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        decoder_hidden_size=32,
-        decoder_num_hidden_layers=1,
-        decoder_num_attention_heads=2,
-        decoder_intermediate_size=64,
-    )
     torch.manual_seed(1)
     VideoMAEForPreTraining(config).save_pretrained(out_dir)
     return out_dir
@@ -106,12 +92,12 @@ def coloured_dataset(
 
 
 @pytest.fixture(scope="session")
-def transfer_inputs(tmp_path_factory) -> dict[str, Path]:
+def transfer_inputs(tmp_path_factory, tiny_model_config) -> dict[str, Path]:
     """Shared by the transfer tests: checkpoint `ckpt` (4 frames, 32 px), `long` (8 frames), two datasets."""
     root = tmp_path_factory.mktemp("transfer_inputs")
     return {
-        "ckpt": tiny_videomae(root / "ckpt"),
-        "long": tiny_videomae(root / "long", num_frames=8),
+        "ckpt": tiny_videomae(root / "ckpt", tiny_model_config("videomae")),
+        "long": tiny_videomae(root / "long", tiny_model_config("videomae", num_frames=8)),
         "set_a": coloured_dataset(root / "set_a", seed=1),
         "set_b": coloured_dataset(root / "set_b", seed=2),
     }
@@ -130,11 +116,11 @@ def generated_dataset(
 
 
 @pytest.fixture(scope="session")
-def scene_bias_sets(tmp_path_factory) -> dict[str, Path]:
+def scene_bias_sets(tmp_path_factory, tiny_model_config) -> dict[str, Path]:
     """The same 4 generated classes with class-correlated and with independent backgrounds, plus a model."""
     root = tmp_path_factory.mktemp("scene_bias")
     return {
         "correlated": generated_dataset(root / "correlated", "correlated"),
         "independent": generated_dataset(root / "independent", "independent"),
-        "model": tiny_videomae(root / "model"),
+        "model": tiny_videomae(root / "model", tiny_model_config("videomae")),
     }
