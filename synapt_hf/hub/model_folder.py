@@ -9,14 +9,12 @@ from pathlib import Path
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import MODE_ALIASES, CatalogEntry, PretrainData
 from synapt_hf.hub.results import TransferResult
+from synapt_hf.training.checkpoints import CHECKPOINT_PREFIX, STAGE1_DIR
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 SIZES_BY_HIDDEN = {384: "small", 768: "base", 1024: "large", 1280: "huge"}
-SKIPPED_PARTS = (
-    "checkpoint-",
-    "stage1-mae",
-    ".",
-)  # resumable trainer state, the MAE stage of a two-stage run
+# Folders never published: resumable trainer state, the MAE stage of a two-stage run, hidden folders.
+SKIPPED_PARTS = (CHECKPOINT_PREFIX, STAGE1_DIR, ".")
 SKIPPED_NAMES = ("optimizer.pt", "scheduler.pt", "rng_state.pth", "README.md")
 
 

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from synapt_hf.errors import SynaptError
 
-CHECKPOINT_PATTERN = re.compile(r"^checkpoint-(\d+)$")
+# The layout of a run folder, shared with the code that publishes it (synapt_hf.hub).
+CHECKPOINT_PREFIX = "checkpoint-"
+STAGE1_DIR = "stage1-mae"  # the MAE stage of a two-stage (mae+supervised) run
+CHECKPOINT_PATTERN = re.compile(rf"^{CHECKPOINT_PREFIX}(\d+)$")
 TRAIN_STATE = "train_state.json"
 
 
@@ -39,6 +42,11 @@ class TrainState:
             return cls(**json.loads((folder / TRAIN_STATE).read_text()))
         except (OSError, json.JSONDecodeError, TypeError) as exc:
             raise SynaptError(f"{folder}: unreadable {TRAIN_STATE} ({exc})") from exc
+
+
+def checkpoint_dir(output_dir: Path, step: int) -> Path:
+    """Where the complete checkpoint of `step` lives."""
+    return output_dir / f"{CHECKPOINT_PREFIX}{step}"
 
 
 def list_checkpoints(output_dir: Path) -> list[Path]:
@@ -69,14 +77,14 @@ def resolve_resume(output_dir: Path, resume_from_checkpoint: str | None) -> Path
 
 
 def temporary_checkpoint_dir(output_dir: Path, step: int) -> Path:
-    return output_dir / f"checkpoint-{step}.tmp"
+    return output_dir / f"{CHECKPOINT_PREFIX}{step}.tmp"
 
 
 def finalize_checkpoint(temporary: Path, output_dir: Path, step: int, total_limit: int | None) -> Path:
     """Rename a fully written ``checkpoint-N.tmp`` to ``checkpoint-N`` and prune the oldest beyond the limit."""
-    final = output_dir / f"checkpoint-{step}"
+    final = checkpoint_dir(output_dir, step)
     if final.exists():
-        retired = output_dir / f"checkpoint-{step}.old"
+        retired = output_dir / f"{CHECKPOINT_PREFIX}{step}.old"
         shutil.rmtree(retired, ignore_errors=True)
         final.rename(retired)
         temporary.rename(final)

@@ -40,7 +40,10 @@ from synapt_hf.models.loading import (
 )
 from synapt_hf.models.masking import tube_mask_for_config
 from synapt_hf.training.checkpoints import (
+    CHECKPOINT_PREFIX,
+    STAGE1_DIR,
     TrainState,
+    checkpoint_dir,
     finalize_checkpoint,
     resolve_resume,
     temporary_checkpoint_dir,
@@ -52,7 +55,6 @@ from synapt_hf.training.optim import parameter_groups
 
 logger = logging.getLogger(__name__)
 
-STAGE1_DIR = "stage1-mae"
 _RUN_MARKERS = ("training_args.json", RESULTS_FILE, "config.json")
 
 
@@ -106,7 +108,7 @@ def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
     if not entries and not (output_dir / STAGE1_DIR).exists():
         return
     holds_run = any((output_dir / marker).exists() for marker in _RUN_MARKERS) or any(
-        p.name.startswith(("checkpoint-", ".export-"))
+        p.name.startswith((CHECKPOINT_PREFIX, ".export-"))
         for p in entries  # incl. half-written ones
     )
     if config.resume_from_checkpoint:
@@ -517,7 +519,7 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
     accelerator.wait_for_everyone()
     accelerator.save_state(str(temporary))
     accelerator.wait_for_everyone()
-    final = run.output_dir / f"checkpoint-{state.global_step}"
+    final = checkpoint_dir(run.output_dir, state.global_step)
     if accelerator.is_main_process:
         state.save(temporary)
         run.config.save(temporary / "training_args.json")
