@@ -33,8 +33,9 @@ def _variant_frames(data: bytes, total: int, variant: str, rng: np.random.Genera
 def variant_example(example: dict[str, Any], index: int, variant: str, seed: int) -> dict[str, Any]:
     """One example of the `variant` copy: re-encoded video bytes and its frame count."""
     data = video_bytes(example)
-    total = int(example.get(NUM_FRAMES) or 0) or probe(data).num_frames
-    fps = float(example.get(FPS) or 0) or probe(data).fps or 25.0
+    info = None if example.get(NUM_FRAMES) and example.get(FPS) else probe(data)  # open the file once at most
+    total = int(example.get(NUM_FRAMES) or 0) or info.num_frames
+    fps = float(example.get(FPS) or 0) or info.fps
     rng = np.random.default_rng([seed, index, VARIANTS.index(variant)])
     frames = _variant_frames(data, total, variant, rng)
     name = (example.get(VIDEO) or {}).get("path") if isinstance(example.get(VIDEO), dict) else None
