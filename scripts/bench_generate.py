@@ -7,22 +7,32 @@ For each clip size it measures, in the same process:
 * batched + encode: the batched clips also encoded to H.264 with `synapt_hf.data.video.encode_video`.
 
 On the CPU it reports clips/s per core from the process CPU time (robust on a shared machine; run with
-``--threads 1``) and wall-clock clips/s; on CUDA it reports wall-clock clips/s (device synchronised).
+``--threads 1``) and wall-clock clips/s; on CUDA it reports wall-clock clips/s (device synchronised) for
+
+* render only: scenes sampled beforehand and already on the GPU (the renderer's ceiling);
+* pipeline: `synapt_hf.synth.pipeline.render_stream`, `--workers` CPU processes sampling scenes while the
+  GPU renders (what online training and `synapt generate --device cuda` get);
+* pipeline + H.264: the pipeline's clips copied back and encoded by a pool of `--workers` threads.
 
     python scripts/bench_generate.py                      # CPU, 16x112x112 and 16x224x224
-    python scripts/bench_generate.py --device cuda --clips 4096 --batch-size 512
+    python scripts/bench_generate.py --device cuda --clips 8192 --batch-size 512 --workers 15 --profile
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
 from synapt_hf.data.video import encode_video
+from synapt_hf.synth import render
 from synapt_hf.synth.clips import render_samples, sample_clip
 from synapt_hf.synth.config import GeneratorConfig
+from synapt_hf.synth.pipeline import index_groups, render_stream
+from synapt_hf.synth.render import render_batch, stack_scenes
 
 
 def _sync(device: torch.device) -> None:
@@ -62,6 +72,79 @@ def _measure_once(
     return {"clips": n, "wall_s": wall, "cpu_s": cpu, "clips_per_s": n / wall, "clips_per_cpu_s": n / cpu}
 
 
+def measure_render_only(config: GeneratorConfig, clips: int, batch_size: int, device: torch.device) -> dict:
+    """Wall clips/s of the renderer alone, scenes sampled beforehand and resident on `device`."""
+    samples = [sample_clip(config, "train", i) for i in range(batch_size)]
+    batch = stack_scenes([s.scene for s in samples], device)
+    calls = max(1, clips // batch_size)
+    with torch.no_grad():
+        render_batch(batch, config.size, config.antialias, config.shadows)
+        _sync(device)
+        started = time.perf_counter()
+        for _ in range(calls):
+            render_batch(batch, config.size, config.antialias, config.shadows)
+        _sync(device)
+    wall = time.perf_counter() - started
+    n = calls * batch_size
+    return {
+        "clips": n,
+        "wall_s": wall,
+        "cpu_s": float("nan"),
+        "clips_per_s": n / wall,
+        "clips_per_cpu_s": 0.0,
+    }
+
+
+def measure_pipeline(
+    config: GeneratorConfig, clips: int, batch_size: int, device: torch.device, workers: int, encode: bool
+) -> dict:
+    """Wall clips/s of `render_stream` (workers sample, `device` renders), optionally + threaded H.264."""
+    groups = index_groups(range(20_000_000, 20_000_000 + clips), batch_size)
+    pool = ThreadPoolExecutor(max(workers, 1)) if encode else None
+    pending = []
+    _sync(device)
+    started = time.perf_counter()
+    for group in render_stream(config, groups, device, workers=workers):
+        if pool is not None:
+            frames = group.frames.cpu().numpy()
+            pending += [pool.submit(encode_video, clip, config.fps, codec="h264") for clip in frames]
+    if pool is not None:
+        for future in pending:
+            future.result()
+        pool.shutdown()
+    _sync(device)
+    wall = time.perf_counter() - started
+    return {
+        "clips": clips,
+        "wall_s": wall,
+        "cpu_s": float("nan"),
+        "clips_per_s": clips / wall,
+        "clips_per_cpu_s": 0.0,
+    }
+
+
+def profile_render(config: GeneratorConfig, batch_size: int, device: torch.device) -> None:
+    """Print the renderer's top kernels and launch count for one call (torch.profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    samples = [sample_clip(config, "train", i) for i in range(batch_size)]
+    batch = stack_scenes([s.scene for s in samples], device)
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with torch.no_grad():
+        render_batch(batch, config.size, config.antialias, config.shadows)
+        _sync(device)
+        with profile(activities=activities) as prof:
+            render_batch(batch, config.size, config.antialias, config.shadows)
+            _sync(device)
+    sort = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
+    events = prof.key_averages()
+    launches = sum(
+        e.count for e in events if e.key in ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC")
+    )
+    print(f"  profile of one {batch_size}-clip call: {launches} kernel launches")
+    print(events.table(sort_by=sort, row_limit=12, max_name_column_width=40))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[112, 224])
@@ -73,6 +156,20 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (CPU)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="CUDA: CPU processes sampling scenes for the pipeline (default: all cores but one)",
+    )
+    parser.add_argument("--profile", action="store_true", help="print the renderer's top kernels per size")
+    parser.add_argument(
+        "--tile-groups",
+        type=int,
+        nargs="*",
+        default=[],
+        help="CUDA: also time render-only with these render.TILE_GROUPS values (same pixels, fewer launches)",
+    )
     parser.add_argument("--no-encode", action="store_true", help="skip the render + encode measurement")
     parser.add_argument(
         "--repeat", type=int, default=3, help="report the best of this many runs (noisy machines)"
@@ -90,7 +187,23 @@ def main() -> None:
         base = measure(config, range(args.baseline_clips), 1, device, encode=False, repeat=args.repeat)
         batched = measure(config, range(clips), args.batch_size, device, encode=False, repeat=args.repeat)
         rows = [("baseline (1 clip/call)", base), (f"batched ({args.batch_size}/call)", batched)]
-        if not args.no_encode:
+        if device.type == "cuda":
+            workers = args.workers if args.workers is not None else max((os.cpu_count() or 2) - 1, 1)
+            rows.append(
+                ("render only (scenes on GPU)", measure_render_only(config, clips, args.batch_size, device))
+            )
+            default_groups = render.TILE_GROUPS["cuda"]
+            for groups in args.tile_groups:
+                render.TILE_GROUPS["cuda"] = groups
+                result = measure_render_only(config, clips, args.batch_size, device)
+                rows.append((f"render only, {groups} tile groups", result))
+            render.TILE_GROUPS["cuda"] = default_groups
+            pipe = measure_pipeline(config, clips, args.batch_size, device, workers, encode=False)
+            rows.append((f"pipeline ({workers} sampling workers)", pipe))
+            if not args.no_encode:
+                encoded = measure_pipeline(config, clips, args.batch_size, device, workers, encode=True)
+                rows.append((f"pipeline + H.264 ({workers} threads)", encoded))
+        elif not args.no_encode:
             encoded = measure(config, range(clips), args.batch_size, device, encode=True, repeat=args.repeat)
             rows.append((f"batched + H.264 ({args.batch_size}/call)", encoded))
         print(f"\n{args.frames}x{size}x{size}, {config.num_classes} classes")
@@ -101,6 +214,8 @@ def main() -> None:
             print(f"  {name:34s} {r['clips']:5d} clips  {r['clips_per_s']:8.1f} clips/s wall  {per_core}")
         key = "clips_per_cpu_s" if device.type == "cpu" else "clips_per_s"
         print(f"  speed-up batched vs baseline: {batched[key] / base[key]:.2f}x")
+        if args.profile:
+            profile_render(config, args.batch_size, device)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,10 @@ def _sample_shadow(coverage: torch.Tensor, world: torch.Tensor, origin: torch.Te
     return torch.where(inside, value, torch.zeros_like(value))
 
 
-TILE_GROUPS = 4  # items of a part are sorted by screen extent and drawn in this many tile-size groups
+# Items of a part are sorted by screen extent and drawn in this many tile-size groups: more groups waste
+# fewer pixels on small capsules, fewer groups launch fewer kernels (what GPUs prefer). Any value gives the
+# same image.
+TILE_GROUPS = {"cpu": 4, "cuda": 4}
 
 
 def _draw_body(
@@ -244,7 +247,8 @@ def _draw_body(
             **per_item, "a": a, "b": b, "r": r, "x0": x0, "y0": y0, "albedo": albedo[:, p],
             "stripe_freq": stripe_freq[:, p], "stripe_amp": stripe_amp[:, p],
         }  # fmt: skip
-        for group in torch.tensor_split(order, min(TILE_GROUPS, n)):
+        groups = TILE_GROUPS.get(device.type, TILE_GROUPS["cuda"])
+        for group in torch.tensor_split(order, min(groups, n)):
             if len(group) == 0:
                 continue
             tile_w = int(extent_w[group].max().item())

@@ -1,0 +1,94 @@
+"""Render on an accelerator while CPU workers sample: the generator's pipeline for GPUs.
+
+Making a clip has two parts: sampling its motion, body and scene (numpy, ~4 ms of one CPU core per clip,
+mostly the procedural textures) and rendering it (torch, the same code on CPU and CUDA). On a GPU the
+renderer is far faster than one core can sample, so `render_stream` splits the work: DataLoader worker
+processes sample groups of clips and stack them into (pinned) tensors, and the calling process renders each
+group on `device`. Groups come back in the order given whatever the number of workers, and clip ``i`` is
+still the pure function of ``(config, split, i)`` that `synapt_hf.synth.clips` defines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from synapt_hf.synth.config import GeneratorConfig
+
+
+@dataclass
+class RenderedGroup:
+    """One rendered group: uint8 frames ``(B, T, size, size, 3)`` and int64 labels/indices, on the device."""
+
+    frames: torch.Tensor
+    labels: torch.Tensor
+    indices: torch.Tensor
+
+
+class SampledScenes(IterableDataset):
+    """Yields, for each group of clip indices, the stacked (not yet rendered) scenes of those clips.
+
+    DataLoader worker ``w`` of ``W`` samples groups ``w, w + W, ...``; the DataLoader returns workers'
+    items in turn, so the groups arrive in the order given.
+    """
+
+    def __init__(self, config: GeneratorConfig, split: str, groups: Sequence[Sequence[int]]) -> None:
+        super().__init__()
+        self.config, self.split, self.groups = config, split, [list(g) for g in groups]
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        from synapt_hf.synth.clips import sample_clip
+        from synapt_hf.synth.render import stack_scenes
+
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        if info is not None:
+            torch.set_num_threads(1)
+        for group in self.groups[worker::workers]:
+            samples = [sample_clip(self.config, self.split, i) for i in group]
+            scenes = stack_scenes([s.scene for s in samples])
+            scenes["_labels"] = torch.tensor([s.label for s in samples], dtype=torch.long)
+            scenes["_indices"] = torch.tensor(group, dtype=torch.long)
+            yield scenes
+
+
+def render_stream(
+    config: GeneratorConfig,
+    groups: Sequence[Sequence[int]],
+    device: torch.device | str,
+    split: str = "train",
+    workers: int = 0,
+    prefetch: int = 4,
+) -> Iterator[RenderedGroup]:
+    """Sample each group of clip indices in `workers` processes (0: in this one) and render it on `device`.
+
+    Each group is one renderer call: groups of a few hundred clips keep a GPU busy, and the next groups
+    are sampled while this one renders.
+    """
+    from synapt_hf.synth.render import render_batch
+
+    device = torch.device(device)
+    workers = min(workers, len(groups))
+    loader = DataLoader(
+        SampledScenes(config, split, groups),
+        batch_size=None,
+        num_workers=workers,
+        pin_memory=device.type == "cuda",
+        prefetch_factor=prefetch if workers else None,
+        persistent_workers=False,
+    )
+    for scenes in loader:
+        labels, indices = scenes.pop("_labels"), scenes.pop("_indices")
+        batch = {k: v.to(device, non_blocking=True) for k, v in scenes.items()}
+        with torch.no_grad():
+            frames = render_batch(batch, config.size, antialias=config.antialias, shadows=config.shadows)
+        yield RenderedGroup(frames, labels.to(device), indices.to(device))
+
+
+def index_groups(indices: Sequence[int], group_size: int) -> list[list[int]]:
+    """Cut clip indices into consecutive groups of at most `group_size`."""
+    indices = list(indices)
+    return [indices[k : k + group_size] for k in range(0, len(indices), max(1, group_size))]

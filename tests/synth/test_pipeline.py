@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from synapt_hf.synth.clips import render_clips
+from synapt_hf.synth.pipeline import index_groups, render_stream
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_render_stream_returns_the_clips_of_each_group_in_order(tiny_config, workers):
+    groups = [[5, 6, 7], [0], [9, 3], [11, 12, 13]]
+    rendered = list(render_stream(tiny_config, groups, "cpu", workers=workers))
+    assert [g.indices.tolist() for g in rendered] == groups
+    for group in rendered:
+        expected, samples = render_clips(tiny_config, group.indices.tolist())
+        assert torch.equal(group.frames, expected)
+        assert group.labels.tolist() == [s.label for s in samples]
+
+
+def test_index_groups_cut_consecutively():
+    assert index_groups(range(7), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert index_groups([], 3) == []
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_render_stream_on_cuda_matches_the_cpu(tiny_config):
+    groups = [[0, 1, 2, 3], [4, 5]]
+    for group in render_stream(tiny_config, groups, "cuda", workers=2):
+        assert group.frames.device.type == "cuda"
+        expected, _ = render_clips(tiny_config, group.indices.tolist())
+        differing = (expected.int() - group.frames.cpu().int()).abs().amax(-1).gt(3).float().mean()
+        assert differing < 0.002
