@@ -101,8 +101,27 @@ class ClipTransform:
         self, frames: np.ndarray | torch.Tensor, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         array = as_uint8_frames(frames)
-        pixels = self._augment(array, generator) if self.train else self._evaluate(array)
-        return self._normalize(pixels)
+        if self.train:
+            clip = torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2).float()
+            return self._normalize(self._augment(clip, generator))
+        return self._normalize(self._evaluate(array))
+
+    def augment_clips(self, clips: torch.Tensor, generators: list[torch.Generator]) -> torch.Tensor:
+        """Training augmentation of a batch of uint8 clips ``(B, T, H, W, 3)`` where they are (e.g. on the
+        GPU that rendered them): ``(B, T, 3, h, w)`` float, clip ``b`` drawing from ``generators[b]``. The
+        crop boxes and flips are the ones `__call__` would draw; the pixels match it to float rounding."""
+        if not self.train:
+            raise SynaptError("augment_clips: needs a training transform (train=True)")
+        if clips.ndim != 5 or clips.shape[-1] != 3 or clips.dtype != torch.uint8:
+            raise SynaptError(f"augment_clips: expects uint8 (B, T, H, W, 3) clips, got {tuple(clips.shape)}")
+        if len(generators) != clips.shape[0]:
+            raise SynaptError(f"augment_clips: {clips.shape[0]} clips but {len(generators)} generators")
+        channels_first = clips.permute(0, 1, 4, 2, 3)
+        out = [
+            self._augment(clip.float(), generator)
+            for clip, generator in zip(channels_first, generators, strict=True)
+        ]
+        return self._normalize(torch.stack(out))
 
     # -- evaluation: the VideoMAEImageProcessor (PIL backend) path --------------------------------
     def _evaluate(self, array: np.ndarray) -> torch.Tensor:
@@ -128,8 +147,8 @@ class ClipTransform:
         return shortest_edge_size(height, width, self.resize)
 
     # -- training augmentation --------------------------------------------------------------------
-    def _augment(self, array: np.ndarray, generator: torch.Generator | None) -> torch.Tensor:
-        clip = torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2).float()
+    def _augment(self, clip: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        """Random crop/scale + flip of one float (T, C, H, W) clip, on whatever device it is."""
         height, width = clip.shape[-2:]
         out_size = self.output_size or (height, width)
         if self.mode == "random_resized_crop":
@@ -147,8 +166,8 @@ class ClipTransform:
     def _normalize(self, pixels: torch.Tensor) -> torch.Tensor:
         values = pixels.to(torch.float32) * self.rescale_factor
         if self.normalize:
-            mean = torch.tensor(self.mean, dtype=torch.float32).view(1, 3, 1, 1)
-            std = torch.tensor(self.std, dtype=torch.float32).view(1, 3, 1, 1)
+            mean = torch.tensor(self.mean, dtype=torch.float32, device=values.device).view(3, 1, 1)
+            std = torch.tensor(self.std, dtype=torch.float32, device=values.device).view(3, 1, 1)
             values = (values - mean) / std
         return values.contiguous()
 

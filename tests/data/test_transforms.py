@@ -183,3 +183,17 @@ def test_eval_accepts_tensors_and_rejects_bad_input():
         transform(clip[0])
     with pytest.raises(SynaptError, match="mode"):
         ClipTransform(mode="mixup")
+
+
+def test_augment_clips_matches_the_per_clip_transform():
+    rng = np.random.default_rng(3)
+    clips = torch.from_numpy(rng.integers(0, 256, (3, 4, 40, 48, 3), dtype=np.uint8))
+    transform = ClipTransform(resize=None, crop=(32, 32), train=True, scale=(0.3, 1.0))
+    batch = transform.augment_clips(clips, [torch.Generator().manual_seed(s) for s in (1, 2, 3)])
+    assert batch.shape == (3, 4, 3, 32, 32)
+    for clip, seed, out in zip(clips, (1, 2, 3), batch, strict=True):
+        assert torch.allclose(out, transform(clip, generator=torch.Generator().manual_seed(seed)), atol=1e-6)
+    with pytest.raises(SynaptError, match="generators"):
+        transform.augment_clips(clips, [torch.Generator()])
+    with pytest.raises(SynaptError, match="training transform"):
+        ClipTransform(resize=None, crop=(32, 32)).augment_clips(clips, [torch.Generator()] * 3)
