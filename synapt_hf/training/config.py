@@ -17,6 +17,7 @@ from synapt_hf.errors import SynaptError
 MODES = ("supervised", "mae", "mae+supervised")
 PROTOCOLS = ("pretrain", "finetune", "linear-probe")
 SYNTHETIC_MODES = ("online", "disk")
+SYNTHETIC_DEVICES = ("auto", "cpu")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 
 
@@ -80,10 +81,23 @@ class TrainConfig:
     synthetic_dir: str | None = field(
         default=None, metadata=_help("disk mode: where to generate (reused if present)")
     )
+    synthetic_device: str = field(
+        default="auto",
+        metadata=_help(
+            "online generator: auto (render on the training GPU when there is one, scenes sampled by the "
+            "DataLoader workers) | cpu (render in the DataLoader workers)"
+        ),
+    )
+    synthetic_render_group: int = field(
+        default=256, metadata=_help("online generator on a GPU: clips rendered per renderer call")
+    )
     num_frames: int | None = field(default=None, metadata=_help("frames per clip (default: the model's)"))
     image_size: int | None = field(default=None, metadata=_help("crop size in px (default: the model's)"))
     sampling_rate: int = field(default=2, metadata=_help("dense sampling: take every n-th frame"))
     sampling_strategy: str = field(default="dense", metadata=_help("dense | segment"))
+    train_crop_min_scale: float = field(
+        default=0.25, metadata=_help("training random resized crop: smallest area fraction kept (max 1)")
+    )
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
     dataloader_num_workers: int = field(
@@ -120,6 +134,10 @@ class TrainConfig:
     )
     checkpoints_total_limit: int | None = 2
     resume_from_checkpoint: str | None = field(default=None, metadata=_help("latest | path to checkpoint-N"))
+    resume_ignore_settings: bool = field(
+        default=False,
+        metadata=_help("resume even if the checkpoint was trained with other settings (only warn)"),
+    )
     report_to: str = field(default="tensorboard", metadata=_help("tensorboard | wandb | ... | all | none"))
     logging_steps: int = 10
     eval_every_epoch: bool = True
@@ -133,6 +151,11 @@ class TrainConfig:
         _choice("mode", self.mode, MODES)
         _choice("protocol", self.protocol, PROTOCOLS)
         _choice("synthetic", self.synthetic, SYNTHETIC_MODES)
+        _choice("synthetic_device", self.synthetic_device, SYNTHETIC_DEVICES)
+        if self.synthetic_render_group < 1:
+            raise SynaptError(f"--synthetic-render-group: must be >= 1, got {self.synthetic_render_group}")
+        if not 0 < self.train_crop_min_scale <= 1:
+            raise SynaptError(f"--train-crop-min-scale: must be in (0, 1], got {self.train_crop_min_scale}")
         if self.mixed_precision is not None:
             _choice("mixed_precision", self.mixed_precision, MIXED_PRECISION)
         if self.mode != "supervised" and self.protocol != "pretrain":

@@ -25,7 +25,6 @@ from synapt_hf.data.transforms import IMAGENET_MEAN, IMAGENET_STD, ClipTransform
 from synapt_hf.errors import SynaptError
 
 CACHE_ROOT = Path.home() / ".cache" / "synapt"
-TRAIN_CROP_SCALE = (0.25, 1.0)
 
 
 @dataclass
@@ -42,6 +41,7 @@ class TrainData:
     make_stream: Callable[[int, int, int, int, int], Iterator[dict[str, torch.Tensor]]] | None = field(
         default=None, repr=False
     )
+    render_device: torch.device | None = None  # online generator: render here (a GPU), else in workers
 
     @property
     def num_classes(self) -> int:
@@ -56,6 +56,17 @@ class TrainData:
         accelerator, config = run.accelerator, run.config
         batch = config.per_device_train_batch_size
         per_epoch = self.num_train // (batch * accelerator.num_processes)
+        if self.render_device is not None:
+            return self.train.device_batches(
+                state.epoch,
+                state.batches_in_epoch,
+                per_epoch,
+                accelerator.process_index,
+                accelerator.num_processes,
+                self.render_device,
+                workers=config.dataloader_num_workers,
+                group=config.synthetic_render_group,
+            )
         batches = _StreamBatches(
             self.make_stream,
             state.epoch,
@@ -99,13 +110,14 @@ def eval_transform(source: Any, image_size: int) -> ClipTransform:
 def build_data(config: Any, num_frames: int, image_size: int, source: Any, accelerator: Any) -> TrainData:
     """Build train/eval datasets for `config` (cheap checks first, heavy work only after them)."""
     evaluation = eval_transform(source, image_size)
-    training = replace(evaluation, train=True, scale=TRAIN_CROP_SCALE)
+    training = replace(evaluation, train=True, scale=(config.train_crop_min_scale, 1.0))
     processor = evaluation.to_processor(
         num_frames=num_frames, sampling_rate=config.sampling_rate, sampling_strategy=config.sampling_strategy
     )
     if config.dataset is None:
         if config.synthetic == "online":
-            data = _online_synthetic(config, num_frames, image_size, training, evaluation)
+            device = _render_device(config, accelerator)
+            data = _online_synthetic(config, num_frames, image_size, training, evaluation, device)
         else:
             dataset_dict = _disk_synthetic(config, num_frames, image_size, accelerator)
             data = _from_dataset_dict(dataset_dict, config, num_frames, training, evaluation, "generated")
@@ -245,6 +257,10 @@ class StreamedClips:
         self.batch_size = batch_size
         self.seed = seed
 
+    def augmentation_generator(self, index: int) -> torch.Generator:
+        """The generator of clip `index`'s crop and flip (the same on every device and after resuming)."""
+        return torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+
     def clip_indices(self, epoch: int, batch_index: int, rank: int, world: int) -> range:
         start = epoch * self.clips_per_epoch + (batch_index * world + rank) * self.batch_size
         return range(start, start + self.batch_size)
@@ -260,11 +276,41 @@ class StreamedClips:
                 self.generator_config, indices, "train", batch_size=self.batch_size
             )
             pixels = [
-                self.transform(clip, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + index))
+                self.transform(clip, generator=self.augmentation_generator(index))
                 for clip, index in zip(frames, indices, strict=True)
             ]
             labels = torch.tensor([sample.label for sample in samples], dtype=torch.long)
             yield {"pixel_values": torch.stack(pixels), "labels": labels}
+
+    def device_batches(
+        self,
+        epoch: int,
+        first_batch: int,
+        last_batch: int,
+        rank: int,
+        world: int,
+        device: torch.device,
+        workers: int = 0,
+        group: int = 256,
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        """The batches `batches` yields, rendered and augmented on `device` (a GPU): `workers` processes
+        sample the scenes of about `group` clips at a time while the device renders the previous group."""
+        from synapt_hf.synth.pipeline import render_stream
+
+        per_group = max(1, group // self.batch_size)
+        batch_ids = list(range(first_batch, last_batch))
+        groups = [
+            [i for b in batch_ids[k : k + per_group] for i in self.clip_indices(epoch, b, rank, world)]
+            for k in range(0, len(batch_ids), per_group)
+        ]
+        for rendered in render_stream(self.generator_config, groups, device, "train", workers=workers):
+            for start in range(0, len(rendered.indices), self.batch_size):
+                indices = rendered.indices[start : start + self.batch_size].tolist()
+                pixels = self.transform.augment_clips(
+                    rendered.frames[start : start + self.batch_size],
+                    [self.augmentation_generator(i) for i in indices],
+                )
+                yield {"pixel_values": pixels, "labels": rendered.labels[start : start + self.batch_size]}
 
 
 class ClipList(Dataset):
@@ -280,11 +326,15 @@ class ClipList(Dataset):
         return self.items[index]
 
 
-def held_out_clips(generator_config: Any, count: int, transform: ClipTransform) -> ClipList:
-    """`count` clips of the generator's ``validation`` split (disjoint seeds from ``train``), transformed."""
+def held_out_clips(
+    generator_config: Any, count: int, transform: ClipTransform, device: torch.device | None = None
+) -> ClipList:
+    """`count` clips of the generator's ``validation`` split (disjoint seeds from ``train``), transformed;
+    rendered on `device` when given (then brought back: evaluation batches go through a DataLoader)."""
     from synapt_hf.synth.clips import render_clips
 
-    frames, samples = render_clips(generator_config, range(count), "validation")
+    frames, samples = render_clips(generator_config, range(count), "validation", device=device)
+    frames = frames.cpu()
     return ClipList(
         [
             {"pixel_values": transform(clip), "labels": sample.label}
@@ -293,8 +343,21 @@ def held_out_clips(generator_config: Any, count: int, transform: ClipTransform) 
     )
 
 
+def _render_device(config: Any, accelerator: Any) -> torch.device | None:
+    """Where the online generator renders: the training GPU (``--synthetic-device auto``), else None
+    (DataLoader workers on the CPU)."""
+    if config.synthetic_device == "cpu" or accelerator.device.type != "cuda":
+        return None
+    return accelerator.device
+
+
 def _online_synthetic(
-    config: Any, num_frames: int, image_size: int, training: ClipTransform, evaluation: ClipTransform
+    config: Any,
+    num_frames: int,
+    image_size: int,
+    training: ClipTransform,
+    evaluation: ClipTransform,
+    render_device: torch.device | None = None,
 ) -> TrainData:
     generator_config = _generator_config(config, num_frames, image_size)
     num_train = config.synthetic_classes * config.synthetic_train_clips
@@ -308,11 +371,12 @@ def _online_synthetic(
     )
     return TrainData(
         train=stream,
-        eval=held_out_clips(generator_config, num_eval, evaluation),
+        eval=held_out_clips(generator_config, num_eval, evaluation, render_device),
         label_names=list(generator_config.classes),
         num_train=num_train,
         num_eval=num_eval,
         processor=None,
         streaming=True,
         make_stream=stream.batches,
+        render_device=render_device,
     )

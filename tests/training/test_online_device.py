@@ -1,0 +1,38 @@
+"""The online generator's device path (render + augment where training runs) against the worker path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from synapt_hf.data.transforms import ClipTransform
+from synapt_hf.synth.config import GeneratorConfig
+from synapt_hf.training import train
+from synapt_hf.training.data import StreamedClips
+
+
+@pytest.fixture
+def stream() -> StreamedClips:
+    config = GeneratorConfig.create(3, frames=4, size=32, seed=5)
+    transform = ClipTransform(resize=32, crop=(32, 32), train=True, scale=(0.3, 1.0))
+    return StreamedClips(config, transform, clips_per_epoch=24, batch_size=3, seed=11)
+
+
+@pytest.mark.parametrize(("first", "group", "workers"), [(0, 6, 0), (2, 7, 2)])
+def test_device_batches_equal_the_worker_batches(stream, first, group, workers):
+    """Same clips, labels and augmentation whatever the render grouping, worker count or resume point."""
+    expected = list(stream.batches(epoch=1, first_batch=first, last_batch=4, rank=1, world=2))
+    got = list(stream.device_batches(1, first, 4, 1, 2, torch.device("cpu"), workers=workers, group=group))
+    assert len(got) == len(expected) == 4 - first
+    for a, b in zip(got, expected, strict=True):
+        assert torch.equal(a["labels"], b["labels"])
+        torch.testing.assert_close(a["pixel_values"], b["pixel_values"], rtol=0, atol=1e-5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options) -> None:
+    options = {"synthetic_classes": 3, "synthetic_train_clips": 4, "synthetic_eval_clips": 1, "max_steps": 4}
+    results = train(tiny_options(tmp_path / "run", None, dataloader_num_workers=2, **options))
+    assert results["num_train"] == 12 and results["global_step"] == 4
