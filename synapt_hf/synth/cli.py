@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from synapt_hf.synth.presets import PRESET_NAMES  # light: the package itself is already imported
+
 
 def _add_generator_options(parser: argparse.ArgumentParser, default_classes: str) -> None:
     parser.add_argument("--classes", default=default_classes,
@@ -22,6 +24,9 @@ def _add_generator_options(parser: argparse.ArgumentParser, default_classes: str
     parser.add_argument("--antialias", action="store_true", help="2x2 supersampling (4x the render cost)")
     parser.add_argument("--no-camera-motion", action="store_true", help="no slow pan/dolly")
     parser.add_argument("--no-shadows", action="store_true", help="no ground shadows")
+    parser.add_argument("--preset", default="default", metavar="NAME",
+                        help=f"scene preset: {' | '.join(PRESET_NAMES)} (camera, lighting and background "
+                             "ranges; default: default; see docs/synth.md)")  # fmt: skip
 
 
 def _config(args: argparse.Namespace):
@@ -37,6 +42,7 @@ def _config(args: argparse.Namespace):
         antialias=args.antialias,
         camera_motion=not args.no_camera_motion,
         shadows=not args.no_shadows,
+        preset=args.preset,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.synth.actions import ACTION_NAMES, resolve_classes
+from synapt_hf.synth.presets import get_preset
 
 SCENE_BIAS_MODES = ("independent", "correlated")
 SPLIT_CODES = {"train": 0, "validation": 1, "test": 2}
@@ -21,7 +22,8 @@ class GeneratorConfig:
 
     ``classes`` is a tuple of action names (see `synapt_hf.synth.actions.ACTION_NAMES`); use
     `GeneratorConfig.create` to pass ``N``/``"all"``/comma-separated names. ``size`` must be even
-    (H.264 with 4:2:0 chroma needs even frame sizes).
+    (H.264 with 4:2:0 chroma needs even frame sizes). ``preset`` names the scene domain (camera, lighting
+    and background ranges; see `synapt_hf.synth.presets.PRESETS`).
     """
 
     classes: tuple[str, ...] = field(default_factory=lambda: ACTION_NAMES[:DEFAULT_NUM_CLASSES])
@@ -34,8 +36,10 @@ class GeneratorConfig:
     camera_motion: bool = True
     shadows: bool = True
     joint_noise_deg: float = 3.0
+    preset: str = "default"
 
     def __post_init__(self) -> None:
+        get_preset(self.preset)  # unknown names fail first, listing the valid ones
         object.__setattr__(self, "classes", resolve_classes(list(self.classes)))
         if not isinstance(self.frames, int) or not 1 <= self.frames <= MAX_FRAMES:
             raise SynaptError(f"frames: must be an integer in 1..{MAX_FRAMES}, got {self.frames!r}")

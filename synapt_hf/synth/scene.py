@@ -1,41 +1,29 @@
 """Scene randomization: camera, lighting, clothing, procedural background/ground textures.
 
-Everything is sampled per clip from the clip's own `numpy.random.Generator`; the ranges are the module
-constants below (documented in docs/synth.md). `build_scene` turns one clip's world joints and sampled
-scene into the camera-space arrays the renderer consumes.
+Everything is sampled per clip from the clip's own `numpy.random.Generator`; the camera, lighting and
+background ranges come from the clip's scene preset (`synapt_hf.synth.presets`, documented in
+docs/synth.md). `build_scene` turns one clip's world joints and sampled scene into the camera-space arrays
+the renderer consumes.
 """
 
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from synapt_hf.synth.body import CLOTHING_SLOTS, PART_END, PART_SLOT, PART_START, SHADOW_PARTS, BodyShape
+from synapt_hf.synth.presets import TEXTURE_KINDS, Palette, get_preset
 
-TEXTURE_KINDS = ("noise", "gradient", "stripes", "checkers", "shapes")
+__all__ = ["TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture", "sample_scene"]
+
 TEXTURE_SIZE = 128
 BACKDROP_TILE_M = 12.0  # metres covered by one repetition of the backdrop texture
 GROUND_TILE_M = 6.0
 SHADOW_MAP = 24  # shadow map resolution (texels per side)
-
-CAMERA_RANGES = {
-    "elevation_deg": (-5.0, 35.0),
-    "focal": (1.0, 2.2),  # focal length in units of the image size (fov 53 deg .. 26 deg)
-    "fill": (0.65, 0.9),  # fraction of the frame the person's extent covers
-    "pan_deg": (-8.0, 8.0),  # total camera yaw over a moving clip
-    "dolly": (-0.15, 0.15),  # total relative distance change over a moving clip
-    "backdrop_distance_m": (2.0, 6.0),
-}
-CAMERA_MOTION_PROBABILITY = 0.25
-LIGHT_RANGES = {
-    "elevation_deg": (30.0, 75.0),
-    "intensity": (0.55, 0.95),
-    "ambient": (0.25, 0.5),
-    "temperature": (-1.0, 1.0),  # -1 cool (bluish) .. +1 warm (reddish)
-}
 SHIRT_STRIPES_PROBABILITY = 0.3
 SHORT_SLEEVES_PROBABILITY = 0.35
 SKIN_TONES = np.array([[0.96, 0.80, 0.69], [0.87, 0.67, 0.52], [0.66, 0.46, 0.33], [0.42, 0.28, 0.20]])
@@ -60,6 +48,8 @@ class SceneParams:
     temperature: float
     background_kind: str
     ground_kind: str
+    preset: str = "default"
+    texture_contrast: float = 1.0  # scales the difference between a texture's two colours
 
     def camera_dict(self) -> dict[str, float]:
         return {k: round(getattr(self, k), 4) for k in
@@ -80,32 +70,47 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
 
 
 def sample_scene(
-    rng: np.random.Generator, label: int, scene_bias: str, camera_motion: bool = True
+    rng: np.random.Generator, label: int, scene_bias: str, camera_motion: bool = True, preset: str = "default"
 ) -> SceneParams:
-    """Camera and lighting for one clip; backgrounds follow the class when `scene_bias` is correlated."""
-    moving = camera_motion and rng.random() < CAMERA_MOTION_PROBABILITY
+    """Camera and lighting for one clip from `preset`'s ranges; backgrounds follow the class when
+    `scene_bias` is correlated. The default preset draws exactly the generator's original stream; every
+    preset draws from the clip's own RNG only, so clip ``i`` stays a pure function of (config, split, i)."""
+    ranges = get_preset(preset)
+    moving = camera_motion and rng.random() < ranges.camera_motion_probability
+    backgrounds, grounds = ranges.background_kinds, ranges.ground_kinds
     if scene_bias == "correlated":
-        background = TEXTURE_KINDS[label % len(TEXTURE_KINDS)]
-        ground = TEXTURE_KINDS[(label // len(TEXTURE_KINDS)) % len(TEXTURE_KINDS)]
+        background = backgrounds[label % len(backgrounds)]
+        ground = grounds[(label // len(backgrounds)) % len(grounds)]
         rng.integers(0, 1, size=2)  # keep the stream aligned with the independent draw
     else:
-        background, ground = (TEXTURE_KINDS[i] for i in rng.integers(0, len(TEXTURE_KINDS), size=2))
-    return SceneParams(
-        azimuth_deg=float(rng.uniform(0.0, 360.0)),
-        elevation_deg=_uniform(rng, CAMERA_RANGES["elevation_deg"]),
-        focal=_uniform(rng, CAMERA_RANGES["focal"]),
-        fill=_uniform(rng, CAMERA_RANGES["fill"]),
-        pan_deg=_uniform(rng, CAMERA_RANGES["pan_deg"]) if moving else 0.0,
-        dolly=_uniform(rng, CAMERA_RANGES["dolly"]) if moving else 0.0,
-        backdrop_distance_m=_uniform(rng, CAMERA_RANGES["backdrop_distance_m"]),
+        same = len(backgrounds) == len(grounds)  # the default preset: one draw of two kinds, as always
+        kind = (
+            rng.integers(0, len(grounds), size=2)
+            if same
+            else rng.integers(0, (len(backgrounds), len(grounds)))
+        )
+        background, ground = backgrounds[kind[0]], grounds[kind[1]]
+    params = SceneParams(
+        azimuth_deg=ranges.azimuth(float(rng.uniform(0.0, ranges.azimuth_span))),
+        elevation_deg=_uniform(rng, ranges.elevation_deg),
+        focal=_uniform(rng, ranges.focal),
+        fill=_uniform(rng, ranges.fill),
+        pan_deg=_uniform(rng, ranges.pan_deg) if moving else 0.0,
+        dolly=_uniform(rng, ranges.dolly) if moving else 0.0,
+        backdrop_distance_m=_uniform(rng, ranges.backdrop_distance_m),
         light_azimuth_deg=float(rng.uniform(0.0, 360.0)),
-        light_elevation_deg=_uniform(rng, LIGHT_RANGES["elevation_deg"]),
-        light_intensity=_uniform(rng, LIGHT_RANGES["intensity"]),
-        ambient=_uniform(rng, LIGHT_RANGES["ambient"]),
-        temperature=_uniform(rng, LIGHT_RANGES["temperature"]),
+        light_elevation_deg=_uniform(rng, ranges.light_elevation_deg),
+        light_intensity=_uniform(rng, ranges.light_intensity),
+        ambient=_uniform(rng, ranges.ambient),
+        temperature=_uniform(rng, ranges.temperature),
         background_kind=background,
         ground_kind=ground,
+        preset=ranges.name,
     )
+    low, high = ranges.texture_contrast
+    if low == high == 1.0:  # no draw: the default preset's stream is unchanged
+        return params
+    return dataclasses.replace(params, texture_contrast=float(rng.uniform(low, high)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,12 +146,21 @@ def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def procedural_texture(
-    rng: np.random.Generator, kind: str, hue: float | None = None, size: int = TEXTURE_SIZE
-) -> np.ndarray:
+    rng: np.random.Generator, kind: str, hue: float | None = None, size: int = TEXTURE_SIZE,
+    palette: Palette | None = None, contrast: float = 1.0,
+) -> np.ndarray:  # fmt: skip
     """A (size, size, 3) float32 texture in [0, 1] of the given kind (noise, gradients, stripes, checkers
-    tile seamlessly; distractor shapes may be cut at the tile border)."""
-    c1 = random_colour(rng, hue=hue).astype(np.float32)
-    c2 = random_colour(rng, hue=None if hue is None else hue + rng.uniform(-0.08, 0.08)).astype(np.float32)
+    tile seamlessly; distractor shapes may be cut at the tile border). Its two colours come from `palette`
+    (default: any hue, saturation 0.3-0.9, value 0.3-0.95); `contrast` < 1 pulls the second towards the first."""
+    palette = palette or Palette()
+    if hue is None and palette.hue is not None:
+        hue = float(rng.uniform(*palette.hue))
+    colours = {"saturation": palette.saturation, "value": palette.value}
+    c1 = random_colour(rng, hue=hue, **colours).astype(np.float32)
+    c2 = random_colour(rng, hue=None if hue is None else hue + rng.uniform(-0.08, 0.08), **colours)
+    c2 = c2.astype(np.float32)
+    if contrast != 1.0:
+        c2 = (c1 + np.float32(contrast) * (c2 - c1)).astype(np.float32)
     y, x = _grid(size)
     if kind == "noise":
         coarse = _upsample_wrap(rng.random((4, 4, 1), dtype=np.float32), size)
@@ -341,9 +355,12 @@ def build_scene(
     hue = None
     if scene_bias == "correlated":
         hue = (label * 0.618034) % 1.0
+    preset = get_preset(scene.preset)
     textures = np.stack([
-        procedural_texture(rng, scene.background_kind, hue=hue),
-        procedural_texture(rng, scene.ground_kind, hue=None if hue is None else hue + 0.5),
+        procedural_texture(rng, scene.background_kind, hue=hue, palette=preset.backdrop_palette,
+                           contrast=scene.texture_contrast),
+        procedural_texture(rng, scene.ground_kind, hue=None if hue is None else hue + 0.5,
+                           palette=preset.ground_palette, contrast=scene.texture_contrast),
     ])  # fmt: skip
     albedo, stripe_freq, stripe_amp = sample_clothing(rng)
     light_cam = np.einsum("tij,j->ti", rotation, light)
