@@ -1,7 +1,8 @@
 """Training checkpoints: atomic ``checkpoint-N`` folders, a total limit, and resolving ``--resume-from-checkpoint``.
 
 A checkpoint is written by ``accelerator.save_state`` into ``checkpoint-N.tmp`` together with
-``train_state.json`` (step, epoch, position in the epoch) and ``training_args.json``, then renamed to
+``train_state.json`` (step, epoch, position in the epoch), ``training_args.json`` and ``run_settings.json``
+(the settings compared on resume, see `synapt_hf.training.run_settings`), then renamed to
 ``checkpoint-N``. Only folders named ``checkpoint-<int>`` that hold ``train_state.json`` count, so a crash
 mid-write leaves the previous checkpoint as the latest usable one.
 """

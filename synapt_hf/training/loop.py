@@ -52,6 +52,7 @@ from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import RESULTS_FILE, export_model
 from synapt_hf.training.optim import parameter_groups
+from synapt_hf.training.run_settings import check_resume_settings, run_settings, save_run_settings
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,13 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     supervised = config.mode == "supervised"
     resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
     accelerator = _build_accelerator(config, output_dir)
+    if resume_path is not None:  # before any data or model is built
+        check_resume_settings(
+            resume_path,
+            _settings(config, accelerator),
+            config.resume_ignore_settings,
+            announce=accelerator.is_main_process,
+        )
     data = build_data(config, num_frames, image_size, source, accelerator)
     if supervised:
         check_labels(source, data.label_names, config.ignore_mismatched_sizes)
@@ -523,11 +531,17 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
     if accelerator.is_main_process:
         state.save(temporary)
         run.config.save(temporary / "training_args.json")
+        save_run_settings(temporary, _settings(run.config, accelerator))
         final = finalize_checkpoint(
             temporary, run.output_dir, state.global_step, run.config.checkpoints_total_limit
         )
     accelerator.wait_for_everyone()
     return final
+
+
+def _settings(config: TrainConfig, accelerator: Accelerator) -> dict[str, Any]:
+    """The settings recorded in each checkpoint and compared on resume (see training/run_settings.py)."""
+    return run_settings(config, accelerator.num_processes, accelerator.mixed_precision)
 
 
 @torch.no_grad()
