@@ -47,6 +47,8 @@ NOT_COMPARED = frozenset(
         "dataloader_num_workers",
         "attn_implementation",  # sdpa and eager compute the same attention
         "torch_compile",
+        "synthetic_device",  # the online generator renders the same clips on the GPU or in CPU workers
+        "synthetic_render_group",
         # when to stop early (the run can be continued later with the same settings)
         "max_train_minutes",
         # only lets a checkpoint with another head load; the resumed weights come from the checkpoint
