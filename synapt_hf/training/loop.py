@@ -245,7 +245,12 @@ def _prepare(
     groups = parameter_groups(
         model, config.learning_rate, config.weight_decay, config.resolved_layer_decay, num_layers
     )
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate, betas=(0.9, config.adam_beta2))
+    optimizer = torch.optim.AdamW(
+        groups,
+        lr=config.learning_rate,
+        betas=(0.9, config.adam_beta2),
+        fused=_fused_adamw(accelerator, model),
+    )
     eval_batch = config.per_device_eval_batch_size or config.per_device_train_batch_size
     workers = config.dataloader_num_workers
     train_loader = (
@@ -318,6 +323,19 @@ def _prepare(
         total_steps,
         output_dir,
     )
+
+
+def _fused_adamw(accelerator: Accelerator, model: torch.nn.Module) -> bool | None:
+    """Use the fused (one-kernel) AdamW on a single GPU or DDP: the model moves to the GPU first (what
+    `prepare` would do anyway). FSDP and DeepSpeed shard or wrap parameters, so they keep the default."""
+    from accelerate.utils import DistributedType
+
+    if accelerator.device.type != "cuda":
+        return None
+    if accelerator.distributed_type not in (DistributedType.NO, DistributedType.MULTI_GPU):
+        return None
+    model.to(accelerator.device)
+    return True
 
 
 def _batch_generator(
