@@ -78,6 +78,10 @@ class TrainConfig:
     )
     synthetic_eval_clips: int = field(default=8, metadata=_help("generator: held-out clips per class"))
     synthetic_seed: int = field(default=0, metadata=_help("generator seed (held-out clips use another seed)"))
+    synthetic_preset: str = field(
+        default="default",
+        metadata=_help("generator scene preset: default | side-view | easy (docs/synth.md)"),
+    )
     synthetic_dir: str | None = field(
         default=None, metadata=_help("disk mode: where to generate (reused if present)")
     )
@@ -152,6 +156,9 @@ class TrainConfig:
         _choice("protocol", self.protocol, PROTOCOLS)
         _choice("synthetic", self.synthetic, SYNTHETIC_MODES)
         _choice("synthetic_device", self.synthetic_device, SYNTHETIC_DEVICES)
+        from synapt_hf.synth.presets import PRESET_NAMES
+
+        _choice("synthetic_preset", self.synthetic_preset, PRESET_NAMES)
         if self.synthetic_render_group < 1:
             raise SynaptError(f"--synthetic-render-group: must be >= 1, got {self.synthetic_render_group}")
         if not 0 < self.train_crop_min_scale <= 1:

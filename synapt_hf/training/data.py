@@ -201,12 +201,17 @@ def _generator_config(config: Any, num_frames: int, image_size: int):
     from synapt_hf.synth.config import GeneratorConfig
 
     return GeneratorConfig.create(
-        config.synthetic_classes, frames=num_frames, size=image_size, seed=config.synthetic_seed
+        config.synthetic_classes,
+        frames=num_frames,
+        size=image_size,
+        seed=config.synthetic_seed,
+        preset=config.synthetic_preset,
     )
 
 
 def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: Any):
-    """Generate the synthetic dataset once into a cache folder keyed by its parameters, then load it."""
+    """Generate the synthetic dataset once (in as many processes as DataLoader workers) into a cache folder
+    keyed by its parameters, then load it."""
     from synapt_hf.data.format import load_video_dataset
     from synapt_hf.synth.writer import generate_dataset
 
@@ -219,6 +224,7 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
         / (
             f"c{config.synthetic_classes}-n{config.synthetic_train_clips}-v{config.synthetic_eval_clips}"
             f"-f{frames}-s{image_size}-seed{config.synthetic_seed}"
+            + ("" if config.synthetic_preset == "default" else f"-{config.synthetic_preset}")
         )
     )
     if accelerator.is_main_process and not (out / "dataset_dict.json").is_file():
@@ -228,6 +234,7 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
             clips_per_class=config.synthetic_train_clips,
             out_dir=out,
             val_clips_per_class=config.synthetic_eval_clips,
+            num_proc=max(1, config.dataloader_num_workers),
             progress=not config.disable_progress_bar,
         )
     accelerator.wait_for_everyone()
