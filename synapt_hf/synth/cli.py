@@ -65,7 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     generate.add_argument(
         "--shard-index", type=int, default=None, help="this machine's shard (default: RANK)"
     )
-    generate.add_argument("--push-to-hub", default=None, metavar="ORG/NAME", help="also push the result")
+    generate.add_argument("--push-to-hub", default=None, metavar="ORG/NAME",
+                          help="also upload parquet shards + a dataset card (with the generator settings) to "
+                               "this Hub dataset repository in one commit; needs HF_TOKEN or `hf auth login`, "
+                               "checked before generating")  # fmt: skip
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
     generate.set_defaults(func=run_generate)
 

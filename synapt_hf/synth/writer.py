@@ -270,8 +270,10 @@ def generate_dataset(
         raise SynaptError(f"--num-proc: must be >= 1, got {num_proc}")
     if batch_size < 1:
         raise SynaptError(f"--batch-size: must be >= 1, got {batch_size}")
-    if push_to_hub is not None and push_to_hub.count("/") != 1:
-        raise SynaptError(f"--push-to-hub: expected ORG/NAME, got {push_to_hub!r}")
+    if push_to_hub is not None:  # repository id and token, before anything is rendered
+        from synapt_hf.datasets.push import check_push_target
+
+        check_push_target(push_to_hub)
     num_shards, shard_index = resolve_shard(num_shards, shard_index)
     out = Path(out_dir).expanduser().resolve()
     _check_out_dir(out, overwrite)
@@ -304,13 +306,24 @@ def generate_dataset(
         return None
     dataset = _assemble(config, chunks, work, out, overwrite)
     if push_to_hub:
-        try:
-            dataset.push_to_hub(push_to_hub)
-        except Exception as exc:  # network / auth errors come in many types
-            raise SynaptError(
-                f"--push-to-hub {push_to_hub}: upload failed ({exc}); the dataset is in {out}"
-            ) from exc
+        push_generated(config, dataset, out, push_to_hub)
     return dataset
+
+
+def push_generated(config: GeneratorConfig, dataset, out: Path, repo_id: str) -> str:
+    """Upload the generated dataset saved in `out` as parquet shards + a generated-data card, one commit."""
+    from synapt_hf.datasets.push import push_dataset
+    from synapt_hf.synth.hub_card import render_generated_card
+
+    sizes = {split: len(rows) for split, rows in dataset.items()}
+
+    def render(data_files: dict[str, list[str]]) -> str:
+        return render_generated_card(config, sizes, data_files)
+
+    try:
+        return push_dataset(out, repo_id, render)
+    except SynaptError as exc:
+        raise SynaptError(f"{exc}; the generated dataset is kept in {out}") from exc
 
 
 def _run_chunks(
