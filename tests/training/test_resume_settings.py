@@ -19,7 +19,7 @@ from safetensors.torch import load_file
 from synapt_hf.errors import SynaptError
 from synapt_hf.training import train
 from synapt_hf.training.config import TrainConfig
-from synapt_hf.training.run_settings import NOT_COMPARED, RUN_SETTINGS
+from synapt_hf.training.run_settings import NOT_COMPARED, RUN_SETTINGS, differences, run_settings
 
 ONLINE = {  # the streamed generator: 3 classes x 2 clips = 3 batches of 2 per epoch
     "synthetic_classes": 3,
@@ -64,6 +64,15 @@ def test_the_not_compared_list_names_real_fields() -> None:
     assert names >= NOT_COMPARED, sorted(NOT_COMPARED - names)
     for compared in ("learning_rate", "per_device_train_batch_size", "seed", "max_steps", "model", "dataset"):
         assert compared not in NOT_COMPARED
+
+
+def test_fields_recorded_on_one_side_count_only_when_not_default() -> None:
+    new = run_settings(TrainConfig(max_steps=3), num_processes=1, mixed_precision="no")
+    old = {k: v for k, v in new.items() if k not in ("sampling_rate", "weight_decay")}  # "older" record
+    assert differences(old, new) == {}  # the missing fields hold their defaults in the new run
+    changed = run_settings(TrainConfig(max_steps=3, sampling_rate=4), num_processes=2, mixed_precision="no")
+    assert differences(old, changed) == {"num_processes": (1, 2), "sampling_rate": ("<not recorded>", 4)}
+    assert differences(new, {**new, "num_epochs": None, "learning_rate": 0.001}) == {}  # 1e-3 round-trips
 
 
 @pytest.mark.parametrize(
