@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU checks of issues #3 (generator) and #4 (training), as one prepared run on a lent GPU machine:
+# environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
+# Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
+#   bash scripts/gpu_check.sh [steps...]        # steps: env cuda_tests bench_generate bench_train smoke
+# Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present.
+set -uo pipefail
+OUT=${OUT:-outputs/gpu_check}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1
+if compgen -G ".gpu/whl/*.whl" >/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl
+  export PYTHONPATH="$PWD:/tmp/site"
+else
+  export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+fi
+STEPS=${*:-env cuda_tests bench_generate bench_train smoke}
+WORKERS=$(($(nproc) - 1))
+
+step() {  # step NAME SECONDS command...: run with a time limit, log to $OUT/NAME.log, one summary line
+  local name=$1 limit=$2 start=$SECONDS
+  shift 2
+  case " $STEPS " in *" $name "*) ;; *) return 0 ;; esac
+  echo "=== $name (limit ${limit}s)"
+  timeout "$limit" "$@" >"$OUT/$name.log" 2>&1
+  local rc=$?
+  tail -n 40 "$OUT/$name.log"
+  echo "=== $name rc=$rc $((SECONDS - start))s" | tee -a "$OUT/summary.txt"
+}
+
+step env 40 bash -c 'nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc;
+  python3 -c "import sys, torch, transformers, accelerate, datasets, pyarrow, av, huggingface_hub as h
+print(sys.version.split()[0], \"torch\", torch.__version__, \"cuda\", torch.version.cuda, torch.cuda.get_device_name(0))
+print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__version__, \"datasets\", datasets.__version__,
+      \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
+step cuda_tests 90 python3 -m pytest -q -p no:cacheprovider -k cuda \
+  tests/synth/test_render.py tests/synth/test_pipeline.py tests/training/test_online_device.py
+step bench_generate 120 python3 scripts/bench_generate.py --device cuda --clips 4096 --baseline-clips 8 \
+  --batch-size 256 --workers "$WORKERS" --repeat 1 --tile-groups 1 2 --profile
+step bench_train 200 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" --json "$OUT/bench_train.json"
+step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh
+cat "$OUT/summary.txt"
