@@ -58,7 +58,7 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
     variation = Variation.sample(rng, action.cycles, config.joint_noise_deg)
     if mirrored is not None and mirrored != variation.mirrored:
         variation = Variation(**{**variation.__dict__, "mirrored": mirrored})
-    scene_params = sample_scene(rng, label, config.scene_bias, config.camera_motion, config.preset)
+    scene_params = sample_scene(rng, label, config.scene_bias, config.camera_motion, config.preset, action)
     joints = pose_sequence(action, body, variation, config.frames)
     scene = build_scene(joints, body, scene_params, rng, label, config.scene_bias, config.size)
     metadata = {

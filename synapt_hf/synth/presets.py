@@ -34,13 +34,16 @@ class ScenePreset:
     """Sampling ranges of one scene domain (angles in degrees; see `synapt_hf.synth.scene.SceneParams`).
 
     ``azimuth_deg`` is a union of ranges (0 = the camera in front of the body, 90 / 270 = its left / right
-    side), sampled uniformly over their total length. ``texture_contrast`` scales the difference between a
+    side), sampled uniformly over their total length; ``in_place_azimuth_deg``, when set, replaces it for
+    actions that do not travel (real side-view datasets film walking from the side, but people jump or
+    wave facing the camera). ``texture_contrast`` scales the difference between a
     texture's two colours (1 = unchanged); ``camera_motion_probability`` is the chance of a slow pan/dolly.
     """
 
     name: str
     summary: str
     azimuth_deg: tuple[Range, ...] = ((0.0, 360.0),)
+    in_place_azimuth_deg: tuple[Range, ...] | None = None  # actions that do not travel; None: azimuth_deg
     elevation_deg: Range = (-5.0, 35.0)
     focal: Range = (1.0, 2.2)  # focal length in units of the image size (fov 53 deg .. 26 deg)
     fill: Range = (0.65, 0.9)  # fraction of the frame the person's extent covers
@@ -60,7 +63,8 @@ class ScenePreset:
 
     def __post_init__(self) -> None:
         ranges = {k: getattr(self, k) for k in RANGE_FIELDS}
-        ranges.update({f"azimuth_deg[{i}]": r for i, r in enumerate(self.azimuth_deg)})
+        for name in ("azimuth_deg", "in_place_azimuth_deg"):
+            ranges.update({f"{name}[{i}]": r for i, r in enumerate(getattr(self, name) or ())})
         for name, (low, high) in ranges.items():
             if not low <= high:
                 raise ValueError(f"preset {self.name}: {name} range {low}..{high} is reversed")
@@ -79,22 +83,27 @@ class ScenePreset:
         """Whether backgrounds or grounds may show distractor shapes."""
         return DISTRACTOR_KIND in self.background_kinds + self.ground_kinds
 
-    @property
-    def azimuth_span(self) -> float:
-        return sum(high - low for low, high in self.azimuth_deg)
+    def azimuth_ranges(self, in_place: bool = False) -> tuple[Range, ...]:
+        """The azimuth ranges of a travelling action, or of an in-place one with `in_place`."""
+        return self.in_place_azimuth_deg if in_place and self.in_place_azimuth_deg else self.azimuth_deg
 
-    def azimuth(self, u: float) -> float:
+    def azimuth_span(self, in_place: bool = False) -> float:
+        return sum(high - low for low, high in self.azimuth_ranges(in_place))
+
+    def azimuth(self, u: float, in_place: bool = False) -> float:
         """Map ``u`` in [0, azimuth_span) onto the union of azimuth ranges (the default maps u to itself)."""
-        for low, high in self.azimuth_deg:
+        ranges = self.azimuth_ranges(in_place)
+        for low, high in ranges:
             if u < high - low:
                 return low + u
             u -= high - low
-        return self.azimuth_deg[-1][1]
+        return ranges[-1][1]
 
     def to_dict(self) -> dict:
         """JSON-able table row (docs, metadata)."""
         row = {k: list(getattr(self, k)) for k in RANGE_FIELDS}
         row["azimuth_deg"] = [list(r) for r in self.azimuth_deg]
+        row["in_place_azimuth_deg"] = [list(r) for r in self.azimuth_ranges(in_place=True)]
         row["camera_motion_probability"] = self.camera_motion_probability
         row["background_kinds"] = list(self.background_kinds)
         row["ground_kinds"] = list(self.ground_kinds)
@@ -128,8 +137,10 @@ PRESETS: dict[str, ScenePreset] = {
         ),
         ScenePreset(
             "side-view",
-            "Weizmann/KTH-like: static side view near eye level, smaller person, plain muted outdoor scene",
+            "Weizmann/KTH-like: static camera near eye level, side view of walking/running (in-place actions "
+            "also from the front), smaller person, plain muted outdoor scene",
             azimuth_deg=((70.0, 110.0), (250.0, 290.0)),
+            in_place_azimuth_deg=((0.0, 25.0), (70.0, 110.0), (250.0, 290.0), (335.0, 360.0)),
             elevation_deg=(0.0, 10.0),
             focal=(1.2, 2.0),
             fill=(0.4, 0.7),

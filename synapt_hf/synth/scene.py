@@ -15,10 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synapt_hf.synth.actions import Action
 from synapt_hf.synth.body import CLOTHING_SLOTS, PART_END, PART_SLOT, PART_START, SHADOW_PARTS, BodyShape
+from synapt_hf.synth.motion import Travel
 from synapt_hf.synth.presets import TEXTURE_KINDS, Palette, get_preset
 
-__all__ = ["TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture", "sample_scene"]
+__all__ = [
+    "TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture", "sample_scene", "travels",
+]  # fmt: skip
 
 TEXTURE_SIZE = 128
 BACKDROP_TILE_M = 12.0  # metres covered by one repetition of the backdrop texture
@@ -69,13 +73,25 @@ def _uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     return float(rng.uniform(*bounds))
 
 
+def travels(action: Action) -> bool:
+    """Whether `action` moves the body across the ground (walking, running, jogging)."""
+    return isinstance(action.curves.get("root_z"), Travel) or isinstance(action.curves.get("root_x"), Travel)
+
+
 def sample_scene(
-    rng: np.random.Generator, label: int, scene_bias: str, camera_motion: bool = True, preset: str = "default"
+    rng: np.random.Generator,
+    label: int,
+    scene_bias: str,
+    camera_motion: bool = True,
+    preset: str = "default",
+    action: Action | None = None,
 ) -> SceneParams:
-    """Camera and lighting for one clip from `preset`'s ranges; backgrounds follow the class when
-    `scene_bias` is correlated. The default preset draws exactly the generator's original stream; every
+    """Camera and lighting for one clip of `action` from `preset`'s ranges (a preset may film in-place
+    actions from other azimuths than travelling ones); backgrounds follow the class when `scene_bias` is
+    correlated. The default preset draws exactly the generator's original stream; every
     preset draws from the clip's own RNG only, so clip ``i`` stays a pure function of (config, split, i)."""
     ranges = get_preset(preset)
+    in_place = action is not None and not travels(action)
     moving = camera_motion and rng.random() < ranges.camera_motion_probability
     backgrounds, grounds = ranges.background_kinds, ranges.ground_kinds
     if scene_bias == "correlated":
@@ -91,7 +107,7 @@ def sample_scene(
         )
         background, ground = backgrounds[kind[0]], grounds[kind[1]]
     params = SceneParams(
-        azimuth_deg=ranges.azimuth(float(rng.uniform(0.0, ranges.azimuth_span))),
+        azimuth_deg=ranges.azimuth(float(rng.uniform(0.0, ranges.azimuth_span(in_place))), in_place),
         elevation_deg=_uniform(rng, ranges.elevation_deg),
         focal=_uniform(rng, ranges.focal),
         fill=_uniform(rng, ranges.fill),

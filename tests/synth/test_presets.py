@@ -22,8 +22,8 @@ CLASSES = "walking,jumping_jack,waving_one_hand,squatting"
 SIDE = PRESETS["side-view"]
 
 
-def _in_azimuth_ranges(preset: ScenePreset, azimuth: float) -> bool:
-    return any(low <= azimuth <= high for low, high in preset.azimuth_deg)
+def _in_azimuth_ranges(preset: ScenePreset, azimuth: float, in_place: bool = False) -> bool:
+    return any(low <= azimuth <= high for low, high in preset.azimuth_ranges(in_place))
 
 
 def test_default_preset_is_the_original_table_and_renders_the_original_clips():
@@ -31,6 +31,7 @@ def test_default_preset_is_the_original_table_and_renders_the_original_clips():
     # The module constants of synth/scene.py before presets existed.
     original = {
         "azimuth_deg": ((0.0, 360.0),),
+        "in_place_azimuth_deg": None,
         "elevation_deg": (-5.0, 35.0),
         "focal": (1.0, 2.2),
         "fill": (0.65, 0.9),
@@ -93,9 +94,14 @@ def test_side_view_samples_only_static_side_views_on_plain_low_contrast_scenes()
     config = GeneratorConfig.create(CLASSES, frames=2, size=32, seed=4, preset="side-view")
     assert config.camera_motion  # the preset, not the flag, keeps the camera still
     samples = [sample_clip(config, "train", i) for i in range(40)]
-    azimuths = [s.metadata["camera"]["azimuth_deg"] for s in samples]
-    assert all(_in_azimuth_ranges(SIDE, a) for a in azimuths), azimuths
-    assert any(a < 180 for a in azimuths) and any(a > 180 for a in azimuths), "both sides"
+    walking = [s.metadata["camera"]["azimuth_deg"] for s in samples if s.metadata["class_name"] == "walking"]
+    in_place = [s.metadata["camera"]["azimuth_deg"] for s in samples if s.metadata["class_name"] != "walking"]
+    # Walking is filmed from the side only (both sides); in-place actions from the side or the front.
+    assert len(walking) == 10 and all(_in_azimuth_ranges(SIDE, a) for a in walking), walking
+    assert all(70 <= a <= 110 or 250 <= a <= 290 for a in walking)
+    assert any(a < 180 for a in walking) and any(a > 180 for a in walking), "both sides"
+    assert all(_in_azimuth_ranges(SIDE, a, in_place=True) for a in in_place), in_place
+    assert any(a <= 25 or a >= 335 for a in in_place) and any(70 <= a <= 290 for a in in_place)
     for sample in samples:
         camera = sample.metadata["camera"]
         assert 0.0 <= camera["elevation_deg"] <= 10.0 and 0.4 <= camera["fill"] <= 0.7
@@ -142,13 +148,14 @@ def test_unknown_presets_and_bad_tables_are_refused(tmp_path, capsys):
 
 def test_generate_preset_flag_is_recorded_in_the_dataset(tmp_path):
     out = tmp_path / "side"
-    code = main(["generate", "--preset", "side-view", "--classes", "2", "--clips-per-class", "2",
+    code = main(["generate", "--preset", "side-view", "--classes", "walking,running", "--clips-per-class", "2",
                  "--val-clips-per-class", "1", "--frames", "2", "--size", "16", "--out", str(out),
                  "--no-progress"])  # fmt: skip
     assert code == 0
     train = load_video_dataset(out)["train"]
     settings = json.loads(train.info.description.split("generator settings: ", 1)[1])
     assert settings["config"]["preset"] == "side-view"
+    assert set(train["class_name"]) == {"walking", "running"}  # both travel: side views only
     assert all(_in_azimuth_ranges(SIDE, row["azimuth_deg"]) for row in train["camera"])
 
 
@@ -169,4 +176,6 @@ def test_train_config_preset_reaches_the_generator_and_the_disk_cache_key(tmp_pa
         p.name for p in (tmp_path / "generated").iterdir()
     )
     assert '"preset": "side-view"' in dataset["train"].info.description
-    assert all(_in_azimuth_ranges(SIDE, row["azimuth_deg"]) for row in dataset["train"]["camera"])
+    assert all(
+        _in_azimuth_ranges(SIDE, row["azimuth_deg"], in_place=True) for row in dataset["train"]["camera"]
+    )
