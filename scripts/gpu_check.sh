@@ -2,7 +2,7 @@
 # The GPU checks of issues #3 (generator) and #4 (training), as one prepared run on a lent GPU machine:
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
-#   bash scripts/gpu_check.sh [steps...]        # steps: env cuda_tests bench_generate bench_train smoke
+#   bash scripts/gpu_check.sh [steps...]   # steps: env cuda_tests bench_generate bench_train weizmann smoke
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present.
 set -uo pipefail
 OUT=${OUT:-outputs/gpu_check}
@@ -15,7 +15,9 @@ else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
 STEPS=${*:-env cuda_tests bench_generate bench_train smoke}
-WORKERS=$(($(nproc) - 1))
+# scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
+WORKERS=$(($(nproc) - 2))
+export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 step() {  # step NAME SECONDS command...: run with a time limit, log to $OUT/NAME.log, one summary line
   local name=$1 limit=$2 start=$SECONDS
@@ -33,10 +35,12 @@ step env 40 bash -c 'nvidia-smi --query-gpu=name,memory.total,driver_version --f
 print(sys.version.split()[0], \"torch\", torch.__version__, \"cuda\", torch.version.cuda, torch.cuda.get_device_name(0))
 print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__version__, \"datasets\", datasets.__version__,
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
-step cuda_tests 90 python3 -m pytest -q -p no:cacheprovider -k cuda \
+step cuda_tests 40 python3 -m pytest -q -p no:cacheprovider -k cuda \
   tests/synth/test_render.py tests/synth/test_pipeline.py tests/training/test_online_device.py
-step bench_generate 120 python3 scripts/bench_generate.py --device cuda --clips 4096 --baseline-clips 8 \
-  --batch-size 256 --workers "$WORKERS" --repeat 1 --tile-groups 1 2 --profile
-step bench_train 200 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" --json "$OUT/bench_train.json"
+step bench_generate 60 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
+  --batch-size 256 --workers "$WORKERS" --repeat 1 --tile-groups 4 --no-encode
+step bench_train 110 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" --sources online
+step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
+  bash docs/results/weizmann/run_gpu.sh
 step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh
 cat "$OUT/summary.txt"

@@ -193,7 +193,7 @@ def _sample_shadow(coverage: torch.Tensor, world: torch.Tensor, origin: torch.Te
 # Items of a part are sorted by screen extent and drawn in this many tile-size groups: more groups waste
 # fewer pixels on small capsules, fewer groups launch fewer kernels (what GPUs prefer). Any value gives the
 # same image.
-TILE_GROUPS = {"cpu": 4, "cuda": 4}
+TILE_GROUPS = {"cpu": 4, "cuda": 1}  # cuda: 1 group measured 2.9x faster than 4 on an H100 (112 px)
 
 
 def _draw_body(

@@ -57,15 +57,21 @@ class TrainData:
         batch = config.per_device_train_batch_size
         per_epoch = self.num_train // (batch * accelerator.num_processes)
         if self.render_device is not None:
-            return self.train.device_batches(
-                state.epoch,
-                state.batches_in_epoch,
-                per_epoch,
-                accelerator.process_index,
-                accelerator.num_processes,
+            from synapt_hf.training.prefetch import prefetch_in_thread
+
+            epoch, first = state.epoch, state.batches_in_epoch
+            return prefetch_in_thread(
+                lambda: self.train.device_batches(
+                    epoch,
+                    first,
+                    per_epoch,
+                    accelerator.process_index,
+                    accelerator.num_processes,
+                    self.render_device,
+                    workers=config.dataloader_num_workers,
+                    group=config.synthetic_render_group,
+                ),
                 self.render_device,
-                workers=config.dataloader_num_workers,
-                group=config.synthetic_render_group,
             )
         batches = _StreamBatches(
             self.make_stream,

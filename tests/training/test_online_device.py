@@ -36,3 +36,38 @@ def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options) ->
     options = {"synthetic_classes": 3, "synthetic_train_clips": 4, "synthetic_eval_clips": 1, "max_steps": 4}
     results = train(tiny_options(tmp_path / "run", None, dataloader_num_workers=2, **options))
     assert results["num_train"] == 12 and results["global_step"] == 4
+
+
+def test_prefetch_in_thread_keeps_order_raises_and_stops_early():
+    from synapt_hf.training.prefetch import prefetch_in_thread
+
+    def batches():
+        for i in range(5):
+            yield {"x": torch.full((2,), i)}
+
+    got = [int(b["x"][0]) for b in prefetch_in_thread(batches, torch.device("cpu"))]
+    assert got == [0, 1, 2, 3, 4]
+
+    def broken():
+        yield {"x": torch.zeros(1)}
+        raise ValueError("render failed")
+
+    with pytest.raises(ValueError, match="render failed"):
+        list(prefetch_in_thread(broken, torch.device("cpu")))
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield {"x": torch.tensor([i])}
+            i += 1
+
+    stream = prefetch_in_thread(endless, torch.device("cpu"), depth=2)
+    assert int(next(stream)["x"]) == 0
+    stream.close()  # the consumer stops early: the producer stops too
+    count = len(produced)
+    import time
+
+    time.sleep(0.3)
+    assert len(produced) == count <= 5

@@ -37,11 +37,13 @@ checkpoints=()
 for preset in $PRESETS; do
   out="$WORK/pretrain-$preset"
   if [ ! -f "$out/config.json" ]; then
-    python3 scripts/pretrain.py --model videomae-tiny --mode supervised --synthetic online \
-      --synthetic_classes 35 --synthetic_train_clips 10000 --synthetic_eval_clips 20 --synthetic_preset "$preset" \
-      --per_device_train_batch_size 64 --max_steps "$PRETRAIN_STEPS" --max_train_minutes "$PRETRAIN_MINUTES" \
-      --learning_rate 1e-3 --mixed_precision bf16 --dataloader_num_workers "$WORKERS" --eval_every_epoch false \
-      --report_to none --disable_progress_bar --seed 0 --output_dir "$out" --overwrite_output_dir
+    pretrain=(python3 scripts/pretrain.py --model videomae-tiny --mode supervised --synthetic online
+      --synthetic_classes 35 --synthetic_train_clips 10000 --synthetic_eval_clips 20 --synthetic_preset "$preset"
+      --per_device_train_batch_size 64 --max_steps "$PRETRAIN_STEPS" --max_train_minutes "$PRETRAIN_MINUTES"
+      --learning_rate 1e-3 --mixed_precision bf16 --dataloader_num_workers "$WORKERS" --eval_every_epoch false
+      --report_to none --disable_progress_bar --seed 0 --output_dir "$out" --overwrite_output_dir)
+    # rendering on the GPU by default; should that fail, render in the CPU workers instead
+    "${pretrain[@]}" || "${pretrain[@]}" --synthetic_device cpu
   fi
   cp "$out/all_results.json" "$RESULTS/pretrain-$preset.json"
   checkpoints+=("$out")
