@@ -74,14 +74,16 @@ def test_default_preset_is_the_original_table_and_renders_the_original_clips():
 
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_every_preset_shows_a_moving_person_in_every_frame_for_every_class(preset):
-    config = GeneratorConfig.create(CLASSES, frames=4, size=48, seed=2, preset=preset)
-    samples = [sample_clip(config, "train", i) for i in range(2 * config.num_classes)]
-    assert sorted(s.label for s in samples) == sorted(2 * list(range(config.num_classes)))
+    config = GeneratorConfig.create("all", frames=4, size=48, seed=2, preset=preset)
+    samples = [sample_clip(config, "train", i) for i in range(config.num_classes)]  # every class once
+    assert sorted(s.label for s in samples) == list(range(config.num_classes))
     frames, masks = render_samples(config, samples, return_mask=True)
     fraction = masks.float().mean(dim=(2, 3))
+    # side-view frames a smaller person (fill down to 0.4): at 48 px an arms-up pose can cover ~1 %.
+    least = 0.005 if preset == "side-view" else 0.01
     for sample, clip_fraction, clip, mask in zip(samples, fraction, frames, masks, strict=True):
         name = f"{preset}/{config.classes[sample.label]}/clip {sample.index}"
-        assert clip_fraction.min() > 0.01, f"{name}: person not visible in some frame"
+        assert clip_fraction.min() > least, f"{name}: person not visible in some frame"
         assert clip_fraction.max() < 0.5, f"{name}: person fills too much of the frame"
         moved = (clip[1:].int() - clip[:1].int()).abs().amax(-1).gt(12).sum()
         assert moved >= 8 and (mask[1:] != mask[:1]).sum() >= 4, f"{name}: no visible motion"
