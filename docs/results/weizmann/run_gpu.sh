@@ -10,7 +10,8 @@ WORK=${WORK:-outputs/weizmann_gpu}
 RESULTS=${RESULTS:-${OUT:-$WORK/results}}
 WEIZMANN=${WEIZMANN:-$([ -d .gpu/weizmann ] && echo .gpu/weizmann || echo ../shared/data/weizmann)}
 PRESETS=${PRESETS:-"default side-view"}
-PRETRAIN_MINUTES=${PRETRAIN_MINUTES:-1.0}
+PRETRAIN_MINUTES=${PRETRAIN_MINUTES-1.0}  # empty: no time cap
+PRECISION=${PRECISION:-bf16}
 PRETRAIN_STEPS=${PRETRAIN_STEPS:-4000}
 FOLDS=${FOLDS:-"0 1"}
 EPOCHS=${EPOCHS:-40}
@@ -39,8 +40,8 @@ for preset in $PRESETS; do
   if [ ! -f "$out/config.json" ]; then
     pretrain=(python3 scripts/pretrain.py --model videomae-tiny --mode supervised --synthetic online
       --synthetic_classes 35 --synthetic_train_clips 10000 --synthetic_eval_clips 20 --synthetic_preset "$preset"
-      --per_device_train_batch_size 64 --max_steps "$PRETRAIN_STEPS" --max_train_minutes "$PRETRAIN_MINUTES"
-      --learning_rate 1e-3 --mixed_precision bf16 --dataloader_num_workers "$WORKERS" --eval_every_epoch false
+      --per_device_train_batch_size 64 --max_steps "$PRETRAIN_STEPS" ${PRETRAIN_MINUTES:+--max_train_minutes "$PRETRAIN_MINUTES"}
+      --learning_rate 2e-4 --mixed_precision "$PRECISION" --dataloader_num_workers "$WORKERS" --eval_every_epoch false
       --report_to none --disable_progress_bar --seed 0 --output_dir "$out" --overwrite_output_dir)
     # rendering on the GPU by default; should that fail, render in the CPU workers instead
     "${pretrain[@]}" || "${pretrain[@]}" --synthetic_device cpu
@@ -52,7 +53,7 @@ done
 # 3. Transfer: each pretrained model and scratch, both protocols, every fold, same budget.
 $SYNAPT transfer --checkpoints "${checkpoints[@]}" scratch --datasets "${datasets[@]}" \
   --protocol finetune linear-probe --seeds 0 --out "$WORK/bench" --num-epochs "$EPOCHS" --batch-size 8 \
-  --set eval_every_epoch=false --set dataloader_num_workers=4 --set mixed_precision=bf16
+  --set eval_every_epoch=false --set dataloader_num_workers=4 --set mixed_precision="$PRECISION"
 $SYNAPT transfer --report "$WORK/bench"
 cp "$WORK/bench/results.jsonl" "$WORK/bench/results.md" "$RESULTS/"
 cat "$WORK/bench/results.md"
