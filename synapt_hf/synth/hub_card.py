@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synapt_hf.datasets.card import size_category
 from synapt_hf.synth.config import GeneratorConfig
 
 LICENSE = "apache-2.0"  # the clips are rendered by this toolkit (Apache-2.0); no third-party footage
@@ -27,18 +28,6 @@ _COLUMNS = (
 )
 
 
-def _size_category(num_clips: int) -> str:
-    for limit, name in (
-        (1_000, "n<1K"),
-        (10_000, "1K<n<10K"),
-        (100_000, "10K<n<100K"),
-        (1_000_000, "100K<n<1M"),
-    ):
-        if num_clips < limit:
-            return name
-    return "1M<n<10M"
-
-
 def generated_card_metadata(
     config: GeneratorConfig, split_sizes: dict[str, int], data_files: dict[str, list[str]], pretty_name: str
 ) -> dict[str, Any]:
@@ -48,7 +37,7 @@ def generated_card_metadata(
         "license": LICENSE,
         "task_categories": ["video-classification"],
         "tags": ["synapt", "video", "action-recognition", "synthetic", "procedurally-generated"],
-        "size_categories": [_size_category(sum(split_sizes.values()))],
+        "size_categories": [size_category(sum(split_sizes.values()))],
         "configs": [
             {
                 "config_name": "default",
