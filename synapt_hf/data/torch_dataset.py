@@ -62,6 +62,7 @@ class VideoClipDataset(Dataset):
         seed: int = 0,
         short_side: int | None = None,
         max_retries: int = 10,
+        defer_transform: bool = False,
     ) -> None:
         if strategy not in STRATEGIES:
             raise SynaptError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
@@ -71,6 +72,8 @@ class VideoClipDataset(Dataset):
             )
         if short_side is not None and short_side < 1:
             raise SynaptError(f"short_side must be positive, got {short_side}")
+        if defer_transform and not train:
+            raise SynaptError("defer_transform applies to training datasets (train=True) only")
         self.split = _without_video_decoding(hf_split)
         if len(self.split) == 0:
             raise SynaptError("VideoClipDataset: the split is empty")
@@ -81,6 +84,7 @@ class VideoClipDataset(Dataset):
         self.seed = seed
         self.short_side = short_side
         self.max_retries = max_retries
+        self.defer_transform = defer_transform
         self.transform = _default_transform(transform, train)
         self._transform_takes_generator = _accepts_generator(self.transform)
         self._has_frame_counts = fmt.NUM_FRAMES in self.split.column_names
@@ -163,7 +167,12 @@ class VideoClipDataset(Dataset):
             frames = decode_frames(data, indices, short_side=self.short_side)
         except Exception as exc:  # any failure to read a clip is a broken clip, never a crashed worker
             raise _DecodeFailure(path, _reason(exc)) from exc
-        generator = torch.Generator().manual_seed(int(rng.integers(2**62))) if self.train else None
+        augment_seed = int(rng.integers(2**62)) if self.train else None
+        if self.defer_transform:
+            # the caller applies `self.transform.augment_clips` later (on the training GPU), seeded alike
+            frames = torch.from_numpy(np.ascontiguousarray(frames))
+            return {"frames": frames, "labels": int(row[fmt.LABEL]), "augment_seed": augment_seed}
+        generator = torch.Generator().manual_seed(augment_seed) if self.train else None
         if self._transform_takes_generator:
             pixel_values = self.transform(frames, generator=generator)
         else:
@@ -216,10 +225,22 @@ def _accepts_generator(transform: Transform) -> bool:
     return "generator" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
-def collate_clips(batch: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-    """Stack items into ``{"pixel_values": (B, T, C, H, W) float, "labels": (B,) long}``."""
+def collate_clips(batch: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Stack items into ``{"pixel_values": (B, T, C, H, W) float, "labels": (B,) long}``.
+
+    Items of a dataset with ``defer_transform`` become ``{"frames": uint8 (B, T, H, W, 3) (a list when
+    the clips differ in size), "labels": (B,) long, "augment_seeds": list of int}``.
+    """
     if not batch:
         raise SynaptError("collate_clips: empty batch")
+    if "frames" in batch[0]:
+        frames = [item["frames"] for item in batch]
+        same = len({tuple(f.shape) for f in frames}) == 1
+        return {
+            "frames": torch.stack(frames) if same else frames,
+            "labels": torch.tensor([int(item["labels"]) for item in batch], dtype=torch.long),
+            "augment_seeds": [int(item["augment_seed"]) for item in batch],
+        }
     shapes = {tuple(item["pixel_values"].shape) for item in batch}
     if len(shapes) > 1:
         raise SynaptError(

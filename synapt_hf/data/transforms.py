@@ -106,20 +106,25 @@ class ClipTransform:
             return self._normalize(self._augment(clip, generator))
         return self._normalize(self._evaluate(array))
 
-    def augment_clips(self, clips: torch.Tensor, generators: list[torch.Generator]) -> torch.Tensor:
-        """Training augmentation of a batch of uint8 clips ``(B, T, H, W, 3)`` where they are (e.g. on the
-        GPU that rendered them): ``(B, T, 3, h, w)`` float, clip ``b`` drawing from ``generators[b]``. The
-        crop boxes and flips are the ones `__call__` would draw; the pixels match it to float rounding."""
+    def augment_clips(
+        self, clips: torch.Tensor | list[torch.Tensor], generators: list[torch.Generator]
+    ) -> torch.Tensor:
+        """Training augmentation of a batch of uint8 clips ``(B, T, H, W, 3)`` (or a list of ``(T, H, W, 3)``
+        clips of different sizes) where they are, e.g. on the training GPU: ``(B, T, 3, h, w)`` float, clip
+        ``b`` drawing from ``generators[b]``. The crop boxes and flips are the ones `__call__` would draw;
+        the pixels match it to float rounding. Needs an output size (`crop`) to stack the batch."""
         if not self.train:
             raise SynaptError("augment_clips: needs a training transform (train=True)")
-        if clips.ndim != 5 or clips.shape[-1] != 3 or clips.dtype != torch.uint8:
-            raise SynaptError(f"augment_clips: expects uint8 (B, T, H, W, 3) clips, got {tuple(clips.shape)}")
-        if len(generators) != clips.shape[0]:
-            raise SynaptError(f"augment_clips: {clips.shape[0]} clips but {len(generators)} generators")
-        channels_first = clips.permute(0, 1, 4, 2, 3)
+        if self.output_size is None:
+            raise SynaptError("augment_clips: the transform needs a crop size to make a batch")
+        for clip in clips:
+            if clip.ndim != 4 or clip.shape[-1] != 3 or clip.dtype != torch.uint8:
+                raise SynaptError(f"augment_clips: expects uint8 (T, H, W, 3) clips, got {tuple(clip.shape)}")
+        if len(generators) != len(clips):
+            raise SynaptError(f"augment_clips: {len(clips)} clips but {len(generators)} generators")
         out = [
-            self._augment(clip.float(), generator)
-            for clip, generator in zip(channels_first, generators, strict=True)
+            self._augment(clip.permute(0, 3, 1, 2).float(), generator)
+            for clip, generator in zip(clips, generators, strict=True)
         ]
         return self._normalize(torch.stack(out))
 

@@ -18,6 +18,7 @@ MODES = ("supervised", "mae", "mae+supervised")
 PROTOCOLS = ("pretrain", "finetune", "linear-probe")
 SYNTHETIC_MODES = ("online", "disk")
 SYNTHETIC_DEVICES = ("auto", "cpu")
+AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 
 
@@ -99,6 +100,13 @@ class TrainConfig:
     image_size: int | None = field(default=None, metadata=_help("crop size in px (default: the model's)"))
     sampling_rate: int = field(default=2, metadata=_help("dense sampling: take every n-th frame"))
     sampling_strategy: str = field(default="dense", metadata=_help("dense | segment"))
+    augment_device: str = field(
+        default="auto",
+        metadata=_help(
+            "where training clips are cropped/flipped/normalised: auto (on the training GPU when there is "
+            "one; DataLoader workers only decode) | workers | device"
+        ),
+    )
     train_crop_min_scale: float = field(
         default=0.25, metadata=_help("training random resized crop: smallest area fraction kept (max 1)")
     )
@@ -156,6 +164,7 @@ class TrainConfig:
         _choice("protocol", self.protocol, PROTOCOLS)
         _choice("synthetic", self.synthetic, SYNTHETIC_MODES)
         _choice("synthetic_device", self.synthetic_device, SYNTHETIC_DEVICES)
+        _choice("augment_device", self.augment_device, AUGMENT_DEVICES)
         from synapt_hf.synth.presets import PRESET_NAMES
 
         _choice("synthetic_preset", self.synthetic_preset, PRESET_NAMES)

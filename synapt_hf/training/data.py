@@ -42,6 +42,17 @@ class TrainData:
         default=None, repr=False
     )
     render_device: torch.device | None = None  # online generator: render here (a GPU), else in workers
+    device_transform: ClipTransform | None = None  # dataset sources: training augmentation on the device
+
+    def finish_batch(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Apply the training augmentation deferred to the device (``--augment-device``) to a batch whose
+        workers only decoded (a no-op for other batches). Seeds come from the workers, so the crops and
+        flips are the ones the workers would have drawn."""
+        if "frames" not in batch:
+            return batch
+        generators = [torch.Generator().manual_seed(seed) for seed in batch["augment_seeds"]]
+        pixels = self.device_transform.augment_clips(batch["frames"], generators)
+        return {"pixel_values": pixels, "labels": batch["labels"]}
 
     @property
     def num_classes(self) -> int:
@@ -126,7 +137,9 @@ def build_data(config: Any, num_frames: int, image_size: int, source: Any, accel
             data = _online_synthetic(config, num_frames, image_size, training, evaluation, device)
         else:
             dataset_dict = _disk_synthetic(config, num_frames, image_size, accelerator)
-            data = _from_dataset_dict(dataset_dict, config, num_frames, training, evaluation, "generated")
+            data = _from_dataset_dict(
+                dataset_dict, config, num_frames, training, evaluation, "generated", accelerator
+            )
     else:
         data = _from_dataset_dict(
             _load_dataset(config.dataset, accelerator),
@@ -135,6 +148,7 @@ def build_data(config: Any, num_frames: int, image_size: int, source: Any, accel
             training,
             evaluation,
             config.dataset,
+            accelerator,
         )
     data.processor = processor
     return data
@@ -173,8 +187,21 @@ def _build_folder_dataset(root: Path, accelerator: Any) -> Path:
     return out
 
 
+def _augment_on_device(config: Any, accelerator: Any) -> bool:
+    """``--augment-device``: auto = on the training GPU when there is one, else in the workers."""
+    if config.augment_device == "auto":
+        return accelerator.device.type == "cuda"
+    return config.augment_device == "device"
+
+
 def _from_dataset_dict(
-    dataset_dict, config: Any, num_frames: int, training: ClipTransform, evaluation: ClipTransform, name: str
+    dataset_dict,
+    config: Any,
+    num_frames: int,
+    training: ClipTransform,
+    evaluation: ClipTransform,
+    name: str,
+    accelerator: Any,
 ) -> TrainData:
     from synapt_hf.data.format import class_names
     from synapt_hf.data.torch_dataset import VideoClipDataset
@@ -195,11 +222,26 @@ def _from_dataset_dict(
         "sampling_rate": config.sampling_rate,
         "strategy": config.sampling_strategy,
     }
+    defer = _augment_on_device(config, accelerator)
     train = VideoClipDataset(
-        train_split, transform=training, train=True, seed=config.seed, short_side=training.crop[0], **common
+        train_split,
+        transform=training,
+        train=True,
+        seed=config.seed,
+        short_side=training.crop[0],
+        defer_transform=defer,
+        **common,
     )
     evaluation_set = VideoClipDataset(eval_split, transform=evaluation, train=False, **common)
-    return TrainData(train, evaluation_set, labels, len(train), len(evaluation_set), None)
+    return TrainData(
+        train,
+        evaluation_set,
+        labels,
+        len(train),
+        len(evaluation_set),
+        None,
+        device_transform=training if defer else None,
+    )
 
 
 # -- the generator -----------------------------------------------------------------------------

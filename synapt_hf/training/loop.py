@@ -397,7 +397,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         _set_train_mode(run)
         loader = _epoch_loader(run, state)
         for batch in loader:
-            batch = _to_device(batch, accelerator.device)
+            batch = run.data.finish_batch(_to_device(batch, accelerator.device))
             with accelerator.accumulate(run.model):
                 loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
                 _check_finite(accelerator, loss, state)
@@ -518,9 +518,16 @@ def _epoch_loader(run: _Run, state: TrainState):
 
 
 def _to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
-    return {
-        k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()
-    }
+    """Tensors (and lists of tensors: clips of different sizes) moved to `device`; other values kept."""
+
+    def move(value: Any) -> Any:
+        if isinstance(value, torch.Tensor):
+            return value.to(device, non_blocking=True)
+        if isinstance(value, list) and value and isinstance(value[0], torch.Tensor):
+            return [v.to(device, non_blocking=True) for v in value]
+        return value
+
+    return {k: move(v) for k, v in batch.items()}
 
 
 def _check_finite(accelerator: Accelerator, loss: torch.Tensor, state: TrainState) -> None:

@@ -48,6 +48,7 @@ NOT_COMPARED = frozenset(
         "attn_implementation",  # sdpa and eager compute the same attention
         "torch_compile",
         "synthetic_device",  # the online generator renders the same clips on the GPU or in CPU workers
+        "augment_device",  # the same crops and flips, in the workers or on the training device
         "synthetic_render_group",
         # when to stop early (the run can be continued later with the same settings)
         "max_train_minutes",

@@ -165,3 +165,19 @@ def test_spawned_worker_shares_epoch_and_failure_count(clip_split) -> None:
     (batch,) = list(loader)
     assert torch.equal(batch["pixel_values"], expected["pixel_values"])
     assert dataset.decode_failures == 2  # one in this process, one in the spawned worker
+
+
+def test_deferred_transform_returns_decoded_frames_and_the_seed_of_the_same_augmentation(clip_split):
+    transform = ClipTransform(resize=32, crop=(32, 32), train=True, scale=(0.3, 1.0))
+    common = {"num_frames": 4, "sampling_rate": 1, "transform": transform, "train": True, "seed": 5}
+    eager = VideoClipDataset(clip_split, **common)
+    deferred = VideoClipDataset(clip_split, defer_transform=True, **common)
+    items = [deferred[i] for i in range(2)]
+    assert items[0]["frames"].dtype == torch.uint8 and items[0]["frames"].shape[-1] == 3
+    batch = collate_clips(items)
+    generators = [torch.Generator().manual_seed(s) for s in batch["augment_seeds"]]
+    pixels = transform.augment_clips(batch["frames"], generators)
+    for i in range(2):
+        torch.testing.assert_close(pixels[i], eager[i]["pixel_values"], rtol=0, atol=1e-5)
+    with pytest.raises(SynaptError, match="train=True"):
+        VideoClipDataset(clip_split, defer_transform=True, num_frames=4)

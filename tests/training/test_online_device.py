@@ -71,3 +71,19 @@ def test_prefetch_in_thread_keeps_order_raises_and_stops_early():
 
     time.sleep(0.3)
     assert len(produced) == count <= 5
+
+
+def test_augmenting_on_the_device_trains_like_augmenting_in_workers(
+    tmp_path: Path, tiny_options, tiny_dataset
+):
+    """--augment-device device (workers only decode) gives the weights of --augment-device workers."""
+    from safetensors.torch import load_file
+
+    runs = {}
+    for where in ("workers", "device"):
+        out = tmp_path / where
+        results = train(tiny_options(out, tiny_dataset, augment_device=where, max_steps=3))
+        assert results["global_step"] == 3
+        runs[where] = load_file(out / "model.safetensors")
+    for key, value in runs["workers"].items():
+        torch.testing.assert_close(runs["device"][key], value, rtol=1e-4, atol=1e-5, msg=key)
