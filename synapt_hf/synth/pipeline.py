@@ -10,7 +10,8 @@ still the pure function of ``(config, split, i)`` that `synapt_hf.synth.clips` d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -28,16 +29,27 @@ class RenderedGroup:
     indices: torch.Tensor
 
 
+Groups = Sequence[Sequence[int]] | Callable[[int], Sequence[int]]
+
+
 class SampledScenes(IterableDataset):
     """Yields, for each group of clip indices, the stacked (not yet rendered) scenes of those clips.
 
-    DataLoader worker ``w`` of ``W`` samples groups ``w, w + W, ...``; the DataLoader returns workers'
-    items in turn, so the groups arrive in the order given.
+    `groups` is a sequence of index groups, or a function ``k -> group k`` (then `num_groups` of them, or
+    endless when None). DataLoader worker ``w`` of ``W`` samples groups ``w, w + W, ...``; the DataLoader
+    returns workers' items in turn, so the groups arrive in order.
     """
 
-    def __init__(self, config: GeneratorConfig, split: str, groups: Sequence[Sequence[int]]) -> None:
+    def __init__(
+        self, config: GeneratorConfig, split: str, groups: Groups, num_groups: int | None = None
+    ) -> None:
         super().__init__()
-        self.config, self.split, self.groups = config, split, [list(g) for g in groups]
+        self.config, self.split = config, split
+        if callable(groups):
+            self.group, self.num_groups = groups, num_groups
+        else:
+            listed = [list(g) for g in groups]
+            self.group, self.num_groups = listed.__getitem__, len(listed)
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
         from synapt_hf.synth.clips import sample_clip
@@ -47,7 +59,11 @@ class SampledScenes(IterableDataset):
         worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
         if info is not None:
             torch.set_num_threads(1)
-        for group in self.groups[worker::workers]:
+        numbers = itertools.count(worker, workers)
+        if self.num_groups is not None:
+            numbers = range(worker, self.num_groups, workers)
+        for number in numbers:
+            group = list(self.group(number))
             samples = [sample_clip(self.config, self.split, i) for i in group]
             scenes = stack_scenes([s.scene for s in samples])
             scenes["_labels"] = torch.tensor([s.label for s in samples], dtype=torch.long)
@@ -57,23 +73,27 @@ class SampledScenes(IterableDataset):
 
 def render_stream(
     config: GeneratorConfig,
-    groups: Sequence[Sequence[int]],
+    groups: Groups,
     device: torch.device | str,
     split: str = "train",
     workers: int = 0,
     prefetch: int = 4,
+    num_groups: int | None = None,
 ) -> Iterator[RenderedGroup]:
     """Sample each group of clip indices in `workers` processes (0: in this one) and render it on `device`.
 
+    `groups`: a sequence of index groups, or a function ``k -> group k`` with `num_groups` (None: endless).
     Each group is one renderer call: groups of a few hundred clips keep a GPU busy, and the next groups
     are sampled while this one renders.
     """
     from synapt_hf.synth.render import render_batch
 
     device = torch.device(device)
-    workers = min(workers, len(groups))
+    scenes = SampledScenes(config, split, groups, num_groups)
+    if scenes.num_groups is not None:
+        workers = min(workers, scenes.num_groups)
     loader = DataLoader(
-        SampledScenes(config, split, groups),
+        scenes,
         batch_size=None,
         num_workers=workers,
         pin_memory=device.type == "cuda",

@@ -91,3 +91,46 @@ class SyntheticVideoStream(IterableDataset):
             for sample, clip in zip(samples, frames, strict=True):
                 yield {"frames": clip, "label": sample.label, "index": sample.index}
             batch += shards
+
+    def device_batches(
+        self, device: str | torch.device, workers: int = 0, group_batches: int = 8
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches ``{"frames": uint8 (B, T, H, W, 3), "labels": (B,), "indices": (B,)}`` rendered on
+        `device` (the training GPU) while `workers` CPU processes sample the scenes.
+
+        The sharding is the stream's with DataLoader workers left out: this rank takes global batches
+        ``rank, rank + world, ...`` (``batch_size`` clips each, from `start`), so ranks never duplicate a
+        clip and each batch holds the clips `__iter__` would give for it. `group_batches` batches are
+        rendered per call (larger calls keep a GPU busier).
+        """
+        from synapt_hf.synth.pipeline import render_stream
+
+        rank, world = distributed_rank_world(self.rank, self.world_size)
+        end = None if self.num_clips is None else self.start + self.num_clips
+
+        def batch_indices(b: int) -> range:
+            first = self.start + (rank + b * world) * self.batch_size
+            last = first + self.batch_size if end is None else min(first + self.batch_size, end)
+            return range(first, max(first, last))
+
+        num_batches = None
+        if end is not None:
+            total = -(-(end - self.start) // self.batch_size)  # batches of the whole stream
+            num_batches = len(range(rank, total, world))
+        per_group = max(1, group_batches)
+
+        def group(k: int) -> list[int]:
+            count = per_group if num_batches is None else min(per_group, num_batches - k * per_group)
+            return [i for b in range(k * per_group, k * per_group + count) for i in batch_indices(b)]
+
+        num_groups = None if num_batches is None else -(-num_batches // per_group)
+        for rendered in render_stream(
+            self.config, group, device, self.split, workers=workers, num_groups=num_groups
+        ):
+            for start in range(0, len(rendered.indices), self.batch_size):
+                part = slice(start, start + self.batch_size)
+                yield {
+                    "frames": rendered.frames[part],
+                    "labels": rendered.labels[part],
+                    "indices": rendered.indices[part],
+                }

@@ -39,3 +39,18 @@ def test_ranks_split_an_infinite_stream_without_duplicates():
         it = iter(stream)
         firsts.append([next(it)["index"] for _ in range(6)])
     assert firsts == [[0, 1, 4, 5, 8, 9], [2, 3, 6, 7, 10, 11]]
+
+
+def test_device_batches_hold_the_clips_each_rank_streams():
+    """GPU path (here on the CPU): workers sample, the caller renders; same clips per rank as __iter__."""
+    config = GeneratorConfig.create(3, frames=2, size=16, seed=4)
+    for rank in range(2):
+        stream = SyntheticVideoStream(config, batch_size=3, num_clips=20, rank=rank, world_size=2)
+        expected = list(stream)
+        batches = list(stream.device_batches("cpu", workers=2, group_batches=2))
+        assert [int(i) for b in batches for i in b["indices"]] == [item["index"] for item in expected]
+        frames = torch.cat([b["frames"] for b in batches])
+        assert torch.equal(frames, torch.stack([item["frames"] for item in expected]))
+        assert [int(v) for b in batches for v in b["labels"]] == [item["label"] for item in expected]
+    endless = SyntheticVideoStream(config, batch_size=2, rank=1, world_size=2).device_batches("cpu")
+    assert [next(endless)["indices"].tolist() for _ in range(3)] == [[2, 3], [6, 7], [10, 11]]
