@@ -22,7 +22,8 @@ from synapt_hf.synth.config import GeneratorConfig
 
 @dataclass
 class RenderedGroup:
-    """One rendered group: uint8 frames ``(B, T, size, size, 3)`` and int64 labels/indices, on the device."""
+    """One rendered group: uint8 frames ``(B, T, size, size, 3)`` and int64 labels on the device, int64
+    clip indices on the CPU (reading them never waits for the GPU)."""
 
     frames: torch.Tensor
     labels: torch.Tensor
@@ -105,10 +106,17 @@ def render_stream(
         batch = {k: v.to(device, non_blocking=True) for k, v in scenes.items()}
         with torch.no_grad():
             frames = render_batch(batch, config.size, antialias=config.antialias, shadows=config.shadows)
-        yield RenderedGroup(frames, labels.to(device), indices.to(device))
+        yield RenderedGroup(frames, labels.to(device, non_blocking=True), indices)
 
 
 def index_groups(indices: Sequence[int], group_size: int) -> list[list[int]]:
     """Cut clip indices into consecutive groups of at most `group_size`."""
     indices = list(indices)
     return [indices[k : k + group_size] for k in range(0, len(indices), max(1, group_size))]
+
+
+def split_batches(rendered: RenderedGroup, batch_size: int) -> Iterator[RenderedGroup]:
+    """Consecutive batches of at most `batch_size` clips of a rendered group (views, no copies)."""
+    for start in range(0, len(rendered.indices), batch_size):
+        part = slice(start, start + batch_size)
+        yield RenderedGroup(rendered.frames[part], rendered.labels[part], rendered.indices[part])

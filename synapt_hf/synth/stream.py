@@ -96,14 +96,14 @@ class SyntheticVideoStream(IterableDataset):
         self, device: str | torch.device, workers: int = 0, group_batches: int = 8
     ) -> Iterator[dict[str, torch.Tensor]]:
         """Batches ``{"frames": uint8 (B, T, H, W, 3), "labels": (B,), "indices": (B,)}`` rendered on
-        `device` (the training GPU) while `workers` CPU processes sample the scenes.
+        `device` (the training GPU; indices stay on the CPU) while `workers` CPU processes sample the scenes.
 
         The sharding is the stream's with DataLoader workers left out: this rank takes global batches
         ``rank, rank + world, ...`` (``batch_size`` clips each, from `start`), so ranks never duplicate a
         clip and each batch holds the clips `__iter__` would give for it. `group_batches` batches are
         rendered per call (larger calls keep a GPU busier).
         """
-        from synapt_hf.synth.pipeline import render_stream
+        from synapt_hf.synth.pipeline import render_stream, split_batches
 
         rank, world = distributed_rank_world(self.rank, self.world_size)
         end = None if self.num_clips is None else self.start + self.num_clips
@@ -127,10 +127,5 @@ class SyntheticVideoStream(IterableDataset):
         for rendered in render_stream(
             self.config, group, device, self.split, workers=workers, num_groups=num_groups
         ):
-            for start in range(0, len(rendered.indices), self.batch_size):
-                part = slice(start, start + self.batch_size)
-                yield {
-                    "frames": rendered.frames[part],
-                    "labels": rendered.labels[part],
-                    "indices": rendered.indices[part],
-                }
+            for batch in split_batches(rendered, self.batch_size):
+                yield {"frames": batch.frames, "labels": batch.labels, "indices": batch.indices}

@@ -350,7 +350,7 @@ class StreamedClips:
     ) -> Iterator[dict[str, torch.Tensor]]:
         """The batches `batches` yields, rendered and augmented on `device` (a GPU): `workers` processes
         sample the scenes of about `group` clips at a time while the device renders the previous group."""
-        from synapt_hf.synth.pipeline import render_stream
+        from synapt_hf.synth.pipeline import render_stream, split_batches
 
         per_group = max(1, group // self.batch_size)
         batch_ids = list(range(first_batch, last_batch))
@@ -359,13 +359,10 @@ class StreamedClips:
             for k in range(0, len(batch_ids), per_group)
         ]
         for rendered in render_stream(self.generator_config, groups, device, "train", workers=workers):
-            for start in range(0, len(rendered.indices), self.batch_size):
-                indices = rendered.indices[start : start + self.batch_size].tolist()
-                pixels = self.transform.augment_clips(
-                    rendered.frames[start : start + self.batch_size],
-                    [self.augmentation_generator(i) for i in indices],
-                )
-                yield {"pixel_values": pixels, "labels": rendered.labels[start : start + self.batch_size]}
+            for batch in split_batches(rendered, self.batch_size):
+                generators = [self.augmentation_generator(i) for i in batch.indices.tolist()]
+                pixels = self.transform.augment_clips(batch.frames, generators)
+                yield {"pixel_values": pixels, "labels": batch.labels}
 
 
 class ClipList(Dataset):
