@@ -44,7 +44,8 @@ def train_options(args: argparse.Namespace) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise SynaptError(f"--set {item!r}: expected KEY=VALUE")
-        options[key.strip().replace("-", "_")] = yaml.safe_load(value)
+        name = key.strip().replace("-", "_")
+        options[name] = _set_value(name, value)
     shorthands = {
         "max_steps": args.max_steps,
         "num_epochs": args.num_epochs,
@@ -53,6 +54,23 @@ def train_options(args: argparse.Namespace) -> dict[str, Any]:
     }
     options.update({k: v for k, v in shorthands.items() if v is not None})
     return options
+
+
+def _set_value(name: str, text: str) -> Any:
+    """The value of ``--set NAME=TEXT``: text fields keep the text as given (YAML would read ``no`` as
+    False), other fields are parsed as YAML (numbers, booleans, null, lists)."""
+    import typing
+
+    import yaml
+
+    from synapt_hf.training.config import TrainConfig
+
+    declared = typing.get_type_hints(TrainConfig).get(name)
+    if declared is str or declared == (str | None):
+        if declared is not str and text.strip() in ("null", "None", "~", ""):
+            return None
+        return text
+    return yaml.safe_load(text)
 
 
 def run_transfer_command(args: argparse.Namespace) -> int:

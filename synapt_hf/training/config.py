@@ -156,6 +156,8 @@ class TrainConfig:
     disable_progress_bar: bool = False
 
     def __post_init__(self) -> None:
+        if self.mixed_precision is False:  # YAML 1.1 reads `mixed_precision: no` as False
+            self.mixed_precision = "no"
         self.validate()
 
     def validate(self) -> None:
