@@ -432,6 +432,8 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         else:
             state.epoch += 1
             state.batches_in_epoch = 0
+        if hasattr(loader, "close"):  # a GPU producer left mid-epoch: stop it (and its workers) now
+            loader.close()
         if running_count:
             metrics["train_loss"] = running_loss / running_count
         finished = state.global_step >= run.total_steps or _time_is_up(run, started)
