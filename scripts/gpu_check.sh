@@ -3,7 +3,13 @@
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]   # steps: env cuda_tests bench_generate bench_train weizmann smoke
-# Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present.
+# Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
+# machine without a package index, prepare them here first (and a copy of the Weizmann clips):
+#   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu/whl; cp -r ../shared/data/weizmann .gpu/
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d .gpu/whl \
+#     av==18.1.0 datasets==5.2.0 evaluate==0.4.6 dill==0.4.1 multiprocess==0.70.19
+# and pass `.gpu` in the device tool's carry list.
 set -uo pipefail
 OUT=${OUT:-outputs/gpu_check}
 mkdir -p "$OUT"
