@@ -62,7 +62,9 @@ class TrainData:
         """Batches of the online stream for this process, starting where `state` says the epoch stands.
 
         With ``--dataloader-num-workers N`` the batches are rendered in N worker processes (worker ``w``
-        renders every N-th batch; the DataLoader returns them in order).
+        renders every N-th batch; the DataLoader returns them in order). With a render device (a GPU), the
+        workers only sample scenes and a producer thread renders and augments on the device
+        (`StreamedClips.device_batches` through `prefetch_in_thread`).
         """
         accelerator, config = run.accelerator, run.config
         batch = config.per_device_train_batch_size

@@ -245,11 +245,11 @@ def _prepare(
     groups = parameter_groups(
         model, config.learning_rate, config.weight_decay, config.resolved_layer_decay, num_layers
     )
+    fused = _fused_adamw(accelerator)
+    if fused:  # the fused kernel needs the parameters on the GPU already (`prepare` would move them anyway)
+        model.to(accelerator.device)
     optimizer = torch.optim.AdamW(
-        groups,
-        lr=config.learning_rate,
-        betas=(0.9, config.adam_beta2),
-        fused=_fused_adamw(accelerator, model),
+        groups, lr=config.learning_rate, betas=(0.9, config.adam_beta2), fused=fused or None
     )
     eval_batch = config.per_device_eval_batch_size or config.per_device_train_batch_size
     workers = config.dataloader_num_workers
@@ -325,17 +325,15 @@ def _prepare(
     )
 
 
-def _fused_adamw(accelerator: Accelerator, model: torch.nn.Module) -> bool | None:
-    """Use the fused (one-kernel) AdamW on a single GPU or DDP: the model moves to the GPU first (what
-    `prepare` would do anyway). FSDP and DeepSpeed shard or wrap parameters, so they keep the default."""
+def _fused_adamw(accelerator: Accelerator) -> bool:
+    """Whether to use the fused (one-kernel) AdamW: on a single GPU or DDP. FSDP and DeepSpeed shard or
+    wrap parameters later, so they keep the default implementation."""
     from accelerate.utils import DistributedType
 
-    if accelerator.device.type != "cuda":
-        return None
-    if accelerator.distributed_type not in (DistributedType.NO, DistributedType.MULTI_GPU):
-        return None
-    model.to(accelerator.device)
-    return True
+    return accelerator.device.type == "cuda" and accelerator.distributed_type in (
+        DistributedType.NO,
+        DistributedType.MULTI_GPU,
+    )
 
 
 def _batch_generator(
