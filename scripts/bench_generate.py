@@ -72,10 +72,14 @@ def _measure_once(
     return {"clips": n, "wall_s": wall, "cpu_s": cpu, "clips_per_s": n / wall, "clips_per_cpu_s": n / cpu}
 
 
+def _scenes_on(config: GeneratorConfig, count: int, device: torch.device) -> dict[str, torch.Tensor]:
+    """The stacked scenes of clips ``0..count-1``, sampled here and moved to `device` (renderer input)."""
+    return stack_scenes([sample_clip(config, "train", i).scene for i in range(count)], device)
+
+
 def measure_render_only(config: GeneratorConfig, clips: int, batch_size: int, device: torch.device) -> dict:
     """Wall clips/s of the renderer alone, scenes sampled beforehand and resident on `device`."""
-    samples = [sample_clip(config, "train", i) for i in range(batch_size)]
-    batch = stack_scenes([s.scene for s in samples], device)
+    batch = _scenes_on(config, batch_size, device)
     calls = max(1, clips // batch_size)
     with torch.no_grad():
         render_batch(batch, config.size, config.antialias, config.shadows)
@@ -135,8 +139,7 @@ def profile_render(config: GeneratorConfig, batch_size: int, device: torch.devic
     """Print the renderer's top kernels and launch count for one call (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
-    samples = [sample_clip(config, "train", i) for i in range(batch_size)]
-    batch = stack_scenes([s.scene for s in samples], device)
+    batch = _scenes_on(config, batch_size, device)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with torch.no_grad():
         render_batch(batch, config.size, config.antialias, config.shadows)
