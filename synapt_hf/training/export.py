@@ -37,6 +37,8 @@ def export_model(
 
     `state_dict` is the full (gathered) state when the model was sharded (FSDP / DeepSpeed ZeRO-3).
     """
+    if state_dict is not None:
+        state_dict = plain_state_dict(state_dict)
     output_dir.mkdir(parents=True, exist_ok=True)
     temporary = output_dir / f".export-{uuid.uuid4().hex[:8]}.tmp"
     temporary.mkdir()
@@ -57,3 +59,12 @@ def export_model(
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return output_dir
+
+
+_COMPILED_PREFIX = "_orig_mod."
+
+
+def plain_state_dict(state_dict: dict[str, Any]) -> dict[str, Any]:
+    """`state_dict` with the names of the model itself: a ``torch.compile`` wrapper prefixes the keys
+    with ``_orig_mod.``, which stock transformers (or a run without --torch-compile) would not load."""
+    return {key.replace(_COMPILED_PREFIX, ""): value for key, value in state_dict.items()}

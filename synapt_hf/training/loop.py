@@ -68,6 +68,7 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config.validate()
+    _refuse_fp16_on_cpu(config)
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
     if config.overwrite_output_dir and not config.resume_from_checkpoint:
@@ -127,15 +128,28 @@ def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
 
 def use_cpu() -> bool:
     """Run on CPU processes: asked for (``accelerate launch --cpu``) or launched distributed on a machine
-    without an accelerator (``accelerate launch --multi_gpu --num_processes N`` on CPUs -> gloo DDP)."""
+    without an accelerator (``accelerate launch --multi_gpu --num_processes N`` on CPUs -> gloo DDP).
+    DeepSpeed is the exception: it drives the CPU itself (see `_deepspeed_on_cpu`)."""
+    if _deepspeed_on_cpu():
+        return False
     if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
         return True
     world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
     return world_size > 1 and not torch.accelerator.is_available()
 
 
+def _deepspeed_on_cpu() -> bool:
+    """A DeepSpeed launch on a machine without an accelerator. Accelerate 1.15 enables DeepSpeed only when
+    not told ``cpu=True``; DeepSpeed then uses its CPU accelerator and needs the gloo backend named."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    asked = os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() == "true"
+    return asked and world_size > 1 and not torch.accelerator.is_available()
+
+
 def distributed_state() -> PartialState:
     """The process group of this launch (created with the right CPU flag before anything else uses it)."""
+    if _deepspeed_on_cpu():
+        return PartialState(cpu=False, backend="gloo")
     return PartialState(cpu=use_cpu())
 
 
@@ -150,7 +164,8 @@ def _clear_output_dir(output_dir: Path) -> None:
 
 def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
     log_with = None if config.report_to in ("none", "", None) else config.report_to
-    return Accelerator(
+    distributed_state()  # the process group, with the backend this launch needs
+    accelerator = Accelerator(
         cpu=use_cpu(),
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
@@ -162,6 +177,40 @@ def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
         ),
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, data_seed=config.seed),
     )
+    _fsdp_on_cpu_processes(accelerator)
+    return accelerator
+
+
+def _refuse_fp16_on_cpu(config: TrainConfig) -> None:
+    """Accelerate 1.15 enables fp16 autocast and its GradScaler only on accelerators: on CPU processes it
+    would train in fp32 while reporting fp16, so the run stops before anything is built."""
+    precision = config.mixed_precision or os.environ.get("ACCELERATE_MIXED_PRECISION", "no")
+    if precision == "fp16" and (use_cpu() or not torch.accelerator.is_available()):
+        raise SynaptError(
+            "--mixed-precision fp16 (or mixed_precision: fp16 in the accelerate config): fp16 needs a GPU; "
+            "on CPU processes accelerate would silently train in fp32. Use --mixed-precision bf16 (CPU "
+            "autocast) or --mixed-precision no"
+        )
+
+
+def _fsdp_on_cpu_processes(accelerator: Accelerator) -> None:
+    """Honour an FSDP launch config on CPU processes (gloo).
+
+    Accelerate 1.15 turns ``distributed_type: FSDP`` into FSDP only for accelerator process groups; on CPU
+    processes it silently trains plain DDP. torch's FSDP runs on gloo, so the shared accelerate state is
+    switched to FSDP with the plugin the launcher described (``FSDP_*`` variables)."""
+    from accelerate.state import PartialState as _Partial
+    from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
+
+    asked = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
+    if not asked or accelerator.distributed_type != DistributedType.MULTI_CPU:
+        return
+    plugin = FullyShardedDataParallelPlugin()
+    if accelerator.mixed_precision != "no":
+        plugin.set_mixed_precision(accelerator.mixed_precision)
+    accelerator.state.fsdp_plugin = plugin
+    accelerator.state.distributed_type = DistributedType.FSDP
+    _Partial._shared_state["distributed_type"] = DistributedType.FSDP
 
 
 @dataclass
@@ -298,6 +347,7 @@ def _prepare(
     )
     if config.torch_compile:
         model = torch.compile(model)
+    _checkpoints_without_compile_names(accelerator)
     if data.streaming:  # each process streams its own shard of clip indices: no dispatching
         model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
         if eval_loader is not None:
@@ -325,6 +375,21 @@ def _prepare(
     )
 
 
+def _checkpoints_without_compile_names(accelerator: Accelerator) -> None:
+    """Checkpoint weights keep the model's own names whether or not --torch-compile is on, so a checkpoint
+    resumes with the flag changed (FSDP and DeepSpeed save through their own code and are not affected)."""
+    from synapt_hf.training.export import plain_state_dict
+
+    def save_plain(models: list, weights: list, output_dir: str) -> None:
+        weights[:] = [plain_state_dict(w) for w in weights]
+
+    def load_into_plain(models: list, input_dir: str) -> None:
+        models[:] = [accelerator.unwrap_model(m, keep_torch_compile=False) for m in models]
+
+    accelerator.register_save_state_pre_hook(save_plain)
+    accelerator.register_load_state_pre_hook(load_into_plain)
+
+
 def _fused_adamw(accelerator: Accelerator) -> bool:
     """Whether to use the fused (one-kernel) AdamW: on a single GPU or DDP. FSDP and DeepSpeed shard or
     wrap parameters later, so they keep the default implementation."""
@@ -348,7 +413,7 @@ def _batch_generator(
 
 def _loss(run: _Run, batch: dict[str, torch.Tensor], epoch: int, batch_index: int) -> torch.Tensor:
     config, model = run.config, run.model
-    pixel_values = batch["pixel_values"]
+    pixel_values = _model_input(run, batch["pixel_values"])
     if config.mode == "mae":
         unwrapped = run.accelerator.unwrap_model(model)
         mask = tube_mask_for_config(
@@ -361,6 +426,18 @@ def _loss(run: _Run, batch: dict[str, torch.Tensor], epoch: int, batch_index: in
         return model(pixel_values=pixel_values, bool_masked_pos=mask).loss
     logits = model(pixel_values=pixel_values).logits
     return F.cross_entropy(logits.float(), batch["labels"], label_smoothing=config.resolved_label_smoothing)
+
+
+def _model_input(run: _Run, pixel_values: torch.Tensor) -> torch.Tensor:
+    """Clips in the dtype the model computes in. DeepSpeed casts the model itself to bf16/fp16 and does not
+    autocast (DDP and FSDP keep fp32 weights and autocast), so its clips are cast to match."""
+    from accelerate.utils import DistributedType
+
+    accelerator = run.accelerator
+    if accelerator.distributed_type != DistributedType.DEEPSPEED:
+        return pixel_values
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(accelerator.mixed_precision)
+    return pixel_values if dtype is None else pixel_values.to(dtype)
 
 
 def _set_train_mode(run: _Run) -> None:
@@ -466,7 +543,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     results["train_clips_per_second_steady"] = round(steady, 3) if steady is not None else None
     results["eval_runtime_s"] = round(eval_seconds, 3)
     accelerator.wait_for_everyone()
-    model = accelerator.unwrap_model(run.model)
+    model = accelerator.unwrap_model(run.model, keep_torch_compile=False)
     if config.protocol == "linear-probe":
         fold_probe_head(model)
     state_dict = accelerator.get_state_dict(run.model)  # collective: gathers FSDP / ZeRO-3 shards
@@ -573,6 +650,7 @@ def _settings(config: TrainConfig, accelerator: Accelerator) -> dict[str, Any]:
 def evaluate(run: _Run) -> dict[str, float]:
     """Top-1/top-5/mean class accuracy (supervised) or masked reconstruction loss (MAE) on the eval split."""
     accelerator, model = run.accelerator, run.model
+    _share_main_process_buffers(run)
     model.eval()
     logits_parts, label_parts, loss_parts = [], [], []
     for batch_index, batch in enumerate(run.eval_loader):
@@ -581,7 +659,7 @@ def evaluate(run: _Run) -> dict[str, float]:
             loss = _loss(run, batch, epoch=-1, batch_index=batch_index).detach().float()
             loss_parts.append(accelerator.gather_for_metrics(loss.repeat(batch["pixel_values"].shape[0])))
             continue
-        logits = model(pixel_values=batch["pixel_values"]).logits.float()
+        logits = model(pixel_values=_model_input(run, batch["pixel_values"])).logits.float()
         logits, labels = accelerator.gather_for_metrics((logits, batch["labels"]))
         logits_parts.append(logits.cpu())
         label_parts.append(labels.cpu())
@@ -592,6 +670,19 @@ def evaluate(run: _Run) -> dict[str, float]:
     metrics = classification_metrics(logits, labels, run.data.num_classes)
     metrics["eval_loss"] = float(F.cross_entropy(logits, labels))
     return {k: float(v) for k, v in metrics.items()}
+
+
+def _share_main_process_buffers(run: _Run) -> None:
+    """Under FSDP give every process the main process's buffers (e.g. the linear probe's BatchNorm
+    statistics) before evaluating, so all shards are scored by the model that is exported; DDP does this
+    itself (``broadcast_buffers``)."""
+    from accelerate.utils import DistributedType
+
+    accelerator = run.accelerator
+    if accelerator.distributed_type != DistributedType.FSDP or accelerator.num_processes < 2:
+        return
+    for buffer in accelerator.unwrap_model(run.model).buffers():
+        torch.distributed.broadcast(buffer.data, src=0)
 
 
 def _results(
