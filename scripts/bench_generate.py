@@ -15,6 +15,7 @@ On the CPU it reports clips/s per core from the process CPU time (robust on a sh
 * pipeline + H.264: the pipeline's clips copied back and encoded by a pool of `--workers` threads.
 
     python scripts/bench_generate.py                      # CPU, 16x112x112 and 16x224x224
+    python scripts/bench_generate.py --fused                              # + the torch.compile-fused kernels
     python scripts/bench_generate.py --device cuda --clips 8192 --batch-size 512 --workers 15 --profile
 """
 
@@ -47,14 +48,15 @@ def measure(
     device: torch.device,
     encode: bool,
     repeat: int = 1,
+    fused: bool = False,
 ) -> dict:
     """Best of `repeat` runs: wall and CPU seconds to sample + render (+ encode) the clips `indices`."""
-    runs = [_measure_once(config, indices, batch_size, device, encode) for _ in range(repeat)]
+    runs = [_measure_once(config, indices, batch_size, device, encode, fused) for _ in range(repeat)]
     return max(runs, key=lambda r: r["clips_per_cpu_s"] if device.type == "cpu" else r["clips_per_s"])
 
 
 def _measure_once(
-    config: GeneratorConfig, indices: range, batch_size: int, device: torch.device, encode: bool
+    config: GeneratorConfig, indices: range, batch_size: int, device: torch.device, encode: bool, fused: bool
 ) -> dict:
     _sync(device)
     wall, cpu = time.perf_counter(), time.process_time()
@@ -62,7 +64,7 @@ def _measure_once(
         samples = [
             sample_clip(config, "train", i) for i in range(start, min(start + batch_size, indices.stop))
         ]
-        frames = render_samples(config, samples, device)
+        frames = render_samples(config, samples, device, fused=fused)
         if encode:
             for clip in frames.cpu().numpy():
                 encode_video(clip, config.fps, codec="h264")
@@ -77,16 +79,18 @@ def _scenes_on(config: GeneratorConfig, count: int, device: torch.device) -> dic
     return stack_scenes([sample_clip(config, "train", i).scene for i in range(count)], device)
 
 
-def measure_render_only(config: GeneratorConfig, clips: int, batch_size: int, device: torch.device) -> dict:
+def measure_render_only(
+    config: GeneratorConfig, clips: int, batch_size: int, device: torch.device, fused: bool = False
+) -> dict:
     """Wall clips/s of the renderer alone, scenes sampled beforehand and resident on `device`."""
     batch = _scenes_on(config, batch_size, device)
     calls = max(1, clips // batch_size)
     with torch.no_grad():
-        render_batch(batch, config.size, config.antialias, config.shadows)
+        render_batch(batch, config.size, config.antialias, config.shadows, fused=fused)
         _sync(device)
         started = time.perf_counter()
         for _ in range(calls):
-            render_batch(batch, config.size, config.antialias, config.shadows)
+            render_batch(batch, config.size, config.antialias, config.shadows, fused=fused)
         _sync(device)
     wall = time.perf_counter() - started
     n = calls * batch_size
@@ -100,7 +104,13 @@ def measure_render_only(config: GeneratorConfig, clips: int, batch_size: int, de
 
 
 def measure_pipeline(
-    config: GeneratorConfig, clips: int, batch_size: int, device: torch.device, workers: int, encode: bool
+    config: GeneratorConfig,
+    clips: int,
+    batch_size: int,
+    device: torch.device,
+    workers: int,
+    encode: bool,
+    fused: bool = False,
 ) -> dict:
     """Steady-state wall clips/s of `render_stream` (workers sample, `device` renders), optionally + threaded
     H.264. The pipeline runs at least 4 groups per worker, and the clock starts once every worker has
@@ -111,7 +121,7 @@ def measure_pipeline(
     pool = ThreadPoolExecutor(lanes) if encode else None
     pending = []
     started, counted = None, 0
-    for number, group in enumerate(render_stream(config, groups, device, workers=workers), 1):
+    for number, group in enumerate(render_stream(config, groups, device, workers=workers, fused=fused), 1):
         if pool is not None:
             frames = group.frames.cpu().numpy()
             pending += [pool.submit(encode_video, clip, config.fps, codec="h264") for clip in frames]
@@ -135,24 +145,26 @@ def measure_pipeline(
     }
 
 
-def profile_render(config: GeneratorConfig, batch_size: int, device: torch.device) -> None:
+def profile_render(config: GeneratorConfig, batch_size: int, device: torch.device, fused: bool) -> None:
     """Print the renderer's top kernels and launch count for one call (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
     batch = _scenes_on(config, batch_size, device)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with torch.no_grad():
-        render_batch(batch, config.size, config.antialias, config.shadows)
+        render_batch(batch, config.size, config.antialias, config.shadows, fused=fused)
         _sync(device)
         with profile(activities=activities) as prof:
-            render_batch(batch, config.size, config.antialias, config.shadows)
+            render_batch(batch, config.size, config.antialias, config.shadows, fused=fused)
             _sync(device)
     sort = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
     events = prof.key_averages()
     launches = sum(
         e.count for e in events if e.key in ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC")
     )
-    print(f"  profile of one {batch_size}-clip call: {launches} kernel launches")
+    print(
+        f"  profile of one {batch_size}-clip call ({'fused' if fused else 'eager'}): {launches} kernel launches"
+    )
     print(events.table(sort_by=sort, row_limit=12, max_name_column_width=40))
 
 
@@ -186,6 +198,11 @@ def main() -> None:
         default=[],
         help="CUDA: also time render-only with these render.TILE_GROUPS values (same pixels, fewer launches)",
     )
+    parser.add_argument(
+        "--fused",
+        action="store_true",
+        help="also time the torch.compile-fused kernels (render.kernels; compiled before timing)",
+    )
     parser.add_argument("--no-encode", action="store_true", help="skip the render + encode measurement")
     parser.add_argument(
         "--repeat", type=int, default=3, help="report the best of this many runs (noisy machines)"
@@ -206,6 +223,10 @@ def main() -> None:
             # sampling in this process, rendering in batches (on CUDA: bound by one core's sampling)
             batched = measure(config, range(clips), args.batch_size, device, encode=False, repeat=args.repeat)
             rows.append((f"batched ({args.batch_size}/call)", batched))
+            if args.fused:
+                measure(config, range(10_000_000, 10_000_004), 4, device, encode=False, fused=True)  # compile
+                fused = measure(config, range(clips), args.batch_size, device, False, args.repeat, fused=True)
+                rows.append((f"batched, fused ({args.batch_size}/call)", fused))
         if device.type == "cuda":
             workers = args.workers if args.workers is not None else max((os.cpu_count() or 2) - 1, 1)
             rows.append(
@@ -217,8 +238,14 @@ def main() -> None:
                 result = measure_render_only(config, clips, args.batch_size, device)
                 rows.append((f"render only, {groups} tile groups", result))
             render.TILE_GROUPS["cuda"] = default_groups
+            if args.fused:
+                result = measure_render_only(config, clips, args.batch_size, device, fused=True)
+                rows.append(("render only, fused", result))
             batched = measure_pipeline(config, clips, args.batch_size, device, workers, encode=False)
             rows.append((f"pipeline ({workers} sampling workers)", batched))
+            if args.fused:
+                result = measure_pipeline(config, clips, args.batch_size, device, workers, False, fused=True)
+                rows.append((f"pipeline, fused ({workers} workers)", result))
             if not args.no_encode:
                 encoded = measure_pipeline(config, clips, args.batch_size, device, workers, encode=True)
                 rows.append((f"pipeline + H.264 ({workers} threads)", encoded))
@@ -236,7 +263,8 @@ def main() -> None:
             f"  speed-up {'batched' if device.type == 'cpu' else 'pipeline'} vs baseline: {batched[key] / base[key]:.2f}x"
         )
         if args.profile:
-            profile_render(config, args.batch_size, device)
+            for fused in [False, True] if args.fused else [False]:
+                profile_render(config, args.batch_size, device, fused)
 
 
 if __name__ == "__main__":

@@ -101,15 +101,22 @@ def render_samples(
     device: torch.device | str | None = None,
     return_mask: bool = False,
     threads: int | None = RENDER_THREADS,
+    fused: bool | None = None,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Render sampled clips in one batch: uint8 ``(B, T, size, size, 3)`` on `device` (CPU default),
     plus the body masks ``(B, T, size, size)`` with `return_mask`. On the CPU, rendering runs with
-    `threads` intra-op threads (restored afterwards; None keeps the current setting)."""
+    `threads` intra-op threads (restored afterwards; None keeps the current setting). `fused`: see
+    `render.render_batch`."""
     device = torch.device(device or "cpu")
     batch = stack_scenes([s.scene for s in samples], device)
     with torch.no_grad(), _cpu_threads(device, threads):
         return render_batch(
-            batch, config.size, antialias=config.antialias, shadows=config.shadows, return_mask=return_mask
+            batch,
+            config.size,
+            antialias=config.antialias,
+            shadows=config.shadows,
+            return_mask=return_mask,
+            fused=fused,
         )
 
 

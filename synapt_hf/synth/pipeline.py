@@ -80,12 +80,13 @@ def render_stream(
     workers: int = 0,
     prefetch: int = 4,
     num_groups: int | None = None,
+    fused: bool | None = None,
 ) -> Iterator[RenderedGroup]:
     """Sample each group of clip indices in `workers` processes (0: in this one) and render it on `device`.
 
     `groups`: a sequence of index groups, or a function ``k -> group k`` with `num_groups` (None: endless).
     Each group is one renderer call: groups of a few hundred clips keep a GPU busy, and the next groups
-    are sampled while this one renders.
+    are sampled while this one renders. `fused`: see `render.render_batch`.
     """
     from synapt_hf.synth.render import render_batch
 
@@ -105,7 +106,9 @@ def render_stream(
         labels, indices = scenes.pop("_labels"), scenes.pop("_indices")
         batch = {k: v.to(device, non_blocking=True) for k, v in scenes.items()}
         with torch.no_grad():
-            frames = render_batch(batch, config.size, antialias=config.antialias, shadows=config.shadows)
+            frames = render_batch(
+                batch, config.size, antialias=config.antialias, shadows=config.shadows, fused=fused
+            )
         yield RenderedGroup(frames, labels.to(device, non_blocking=True), indices)
 
 

@@ -12,15 +12,21 @@ One code path for CPU and CUDA. Per batch of ``B`` clips x ``T`` frames:
 4. optional 2x2 supersampling for anti-aliasing, then uint8.
 
 Only exact IEEE operations (add, mul, div, sqrt, min/max, floor, comparisons, gathers) touch pixels, so
-a clip renders to the same bytes whatever else shares its batch.
+a clip renders to the same bytes whatever else shares its batch. The per-pixel stages are plain functions
+collected in `Kernels`; `kernels(fused=True)` compiles them with `torch.compile` (one fused loop or Triton
+kernel per stage instead of dozens of elementwise kernels).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 
+from synapt_hf.errors import SynaptError
 from synapt_hf.synth.scene import BACKDROP_TILE_M, GROUND_TILE_M, SHADOW_MAP, TEXTURE_SIZE, ClipScene
 
 SHADOW_DARKNESS = 0.75  # fraction of the direct light a full shadow removes
@@ -151,20 +157,17 @@ def _shadow_map(batch: dict[str, torch.Tensor]) -> torch.Tensor:
     seg = seg.reshape(b * t, s, 4)
     radius = batch["shadow_radius"].repeat_interleave(t, dim=0)  # (B*T, S)
     grid = torch.arange(SHADOW_MAP, device=seg.device, dtype=torch.float32)
-    gx = grid[None, None, :]
-    gy = grid[None, :, None]
-    coverage = torch.zeros(b * t, SHADOW_MAP, SHADOW_MAP, device=seg.device)
-    for k in range(s):
-        ax, ay, bx, by = (seg[:, k, i, None, None] for i in range(4))
-        ex, ey = bx - ax, by - ay
-        length2 = torch.clamp(ex * ex + ey * ey, min=1e-6)
-        px, py = gx - ax, gy - ay
-        along = torch.clamp((px * ex + py * ey) / length2, 0.0, 1.0)
-        qx, qy = px - along * ex, py - along * ey
-        dist = torch.sqrt(qx * qx + qy * qy)
-        cover = torch.clamp(radius[:, k, None, None] - dist + 0.5, 0.0, 1.0)
-        coverage = torch.maximum(coverage, cover)
-    return coverage
+    gx = grid[None, None, None, :]
+    gy = grid[None, None, :, None]
+    ax, ay, bx, by = (seg[..., i, None, None] for i in range(4))  # (B*T, S, 1, 1)
+    ex, ey = bx - ax, by - ay
+    length2 = torch.clamp(ex * ex + ey * ey, min=1e-6)
+    px, py = gx - ax, gy - ay
+    along = torch.clamp((px * ex + py * ey) / length2, 0.0, 1.0)
+    qx, qy = px - along * ex, py - along * ey
+    dist = torch.sqrt(qx * qx + qy * qy)
+    cover = torch.clamp(radius[..., None, None] - dist + 0.5, 0.0, 1.0)  # (B*T, S, G, G)
+    return cover.amax(1).clamp_(min=0.0)
 
 
 def _sample_shadow(coverage: torch.Tensor, world: torch.Tensor, origin: torch.Tensor) -> torch.Tensor:
@@ -197,7 +200,7 @@ TILE_GROUPS = {"cpu": 4, "cuda": 1}  # cuda: 1 group measured 2.9x faster than 4
 
 
 def _draw_body(
-    batch: dict[str, torch.Tensor], zbuf: torch.Tensor, height: int, width: int, scale: int
+    batch: dict[str, torch.Tensor], zbuf: torch.Tensor, height: int, width: int, scale: int, kernels: Kernels
 ) -> None:
     """Ray-cast every capsule inside its screen tile and z-test into `zbuf` (N*H*W + 1, 4)."""
     seg_a = batch["seg_a"].flatten(0, 1)  # (N, P, 3)
@@ -205,78 +208,151 @@ def _draw_body(
     n, parts, _ = seg_a.shape
     t = batch["seg_a"].shape[1]
     device = seg_a.device
-    per_item = {
-        "focal": batch["focal_px"].reshape(n) * scale,
-        "light": batch["light_cam"].reshape(n, 3),
-        "light_rgb": batch["light_rgb"].repeat_interleave(t, dim=0),
-        "ambient": batch["ambient"].repeat_interleave(t, dim=0),
-        "base": torch.arange(n, device=device) * (height * width),
-    }
+    focal = batch["focal_px"].reshape(n) * scale
     radius = batch["radius"].repeat_interleave(t, dim=0)  # (N, P)
-    albedo = batch["albedo"].repeat_interleave(t, dim=0)  # (N, P, 3)
-    stripe_freq = batch["stripe_freq"].repeat_interleave(t, dim=0)
-    stripe_amp = batch["stripe_amp"].repeat_interleave(t, dim=0)
-    focal = per_item["focal"]
-    cx, cy = width / 2, height / 2
+    x0, y0, extent_w, extent_h = _screen_tiles(seg_a, seg_b, radius, focal[:, None], height, width)
+    # Items of a part sorted by tile area, cut into groups; every group's tile size in one host transfer.
+    groups = min(TILE_GROUPS.get(device.type, TILE_GROUPS["cuda"]), n)
+    order = torch.argsort(extent_w * extent_h, dim=0, stable=True) if groups > 1 else None
+    chunks = torch.tensor_split(torch.arange(n, device=device), groups)
+    ordered = [e if order is None else e.gather(0, order) for e in (extent_h, extent_w)]
+    tiles = torch.stack([e[chunk].amax(0) for chunk in chunks for e in ordered]).long().tolist()
+    # tiles: [h of group 0, w of group 0, h of group 1, ...], each a list over parts
+    # Shading constants per item and part (N, P, 15): 1/r, light direction, stripes, albedo, ambient, light.
+    per_clip = torch.cat([batch["ambient"], batch["light_rgb"]], 1).repeat_interleave(t, dim=0)
+    shading = torch.cat(
+        [
+            (1.0 / radius).unsqueeze(-1),
+            batch["light_cam"].reshape(n, 1, 3).expand(n, parts, 3),
+            batch["stripe_freq"].repeat_interleave(t, dim=0).unsqueeze(-1),
+            batch["stripe_amp"].repeat_interleave(t, dim=0).unsqueeze(-1),
+            batch["albedo"].repeat_interleave(t, dim=0),
+            per_clip[:, None, :].expand(n, parts, 6),
+        ],
+        -1,
+    )
+    capsule = torch.cat([seg_a, seg_b - seg_a, radius.unsqueeze(-1)], -1)  # (N, P, 7): a, b - a, r
+    base = torch.arange(n, device=device) * (height * width)
     for p in range(parts):
-        a, b, r = seg_a[:, p], seg_b[:, p], radius[:, p]
-        za = torch.clamp(a[:, 2], min=1e-3)
-        zb = torch.clamp(b[:, 2], min=1e-3)
-        ua, va = cx + focal * a[:, 0] / za, cy + focal * a[:, 1] / za
-        ub, vb = cx + focal * b[:, 0] / zb, cy + focal * b[:, 1] / zb
-        # Projected radius bound: f tan(alpha) with tan(alpha) <= r / (z - r), times sec^2 of the largest
-        # off-axis angle (a sphere's image stretches away from the centre), plus a pixel.
-        off_axis = (
-            torch.maximum(
-                torch.maximum((ua - cx).abs(), (ub - cx).abs()),
-                torch.maximum((va - cy).abs(), (vb - cy).abs()),
-            )
-            / focal
-        )
-        rp = focal * r / torch.clamp(torch.minimum(za, zb) - r, min=1e-3) * (1.05 + off_axis * off_axis) + 1.0
-        x0 = torch.clamp(torch.floor(torch.minimum(ua, ub) - rp), -1, width)
-        y0 = torch.clamp(torch.floor(torch.minimum(va, vb) - rp), -1, height)
-        extent_w = torch.clamp(
-            torch.clamp(torch.ceil(torch.maximum(ua, ub) + rp), max=width) - x0, 1, width + 1
-        )
-        extent_h = torch.clamp(
-            torch.clamp(torch.ceil(torch.maximum(va, vb) + rp), max=height) - y0, 1, height + 1
-        )
-        order = torch.argsort(extent_w * extent_h, stable=True)
-        part = {
-            **per_item, "a": a, "b": b, "r": r, "x0": x0, "y0": y0, "albedo": albedo[:, p],
-            "stripe_freq": stripe_freq[:, p], "stripe_amp": stripe_amp[:, p],
-        }  # fmt: skip
-        groups = TILE_GROUPS.get(device.type, TILE_GROUPS["cuda"])
-        for group in torch.tensor_split(order, min(groups, n)):
-            if len(group) == 0:
+        item = {"capsule": capsule[:, p], "shading": shading[:, p], "x0": x0[:, p], "y0": y0[:, p],
+                "focal": focal, "base": base}  # fmt: skip
+        for g, chunk in enumerate(chunks):
+            if len(chunk) == 0:
                 continue
-            tile_w = int(extent_w[group].max().item())
-            tile_h = int(extent_h[group].max().item())
-            items = {k: v.index_select(0, group) for k, v in part.items()}
-            _draw_capsules(items, zbuf, tile_h, tile_w, height, width)
+            selected = item
+            if order is not None:
+                selected = {k: v.index_select(0, order[chunk, p]) for k, v in item.items()}
+            tile_h, tile_w = tiles[2 * g][p], tiles[2 * g + 1][p]
+            kernels.draw_tile(selected, zbuf, tile_h, tile_w, height, width)
 
 
-def _draw_capsules(
+def _screen_tiles(
+    a: torch.Tensor, b: torch.Tensor, r: torch.Tensor, focal: torch.Tensor, height: int, width: int
+) -> tuple[torch.Tensor, ...]:
+    """Top-left pixel (x0, y0) and extent (w, h) of each capsule's screen tile, all (N, P) float."""
+    cx, cy = width / 2, height / 2
+    za = torch.clamp(a[..., 2], min=1e-3)
+    zb = torch.clamp(b[..., 2], min=1e-3)
+    ua, va = cx + focal * a[..., 0] / za, cy + focal * a[..., 1] / za
+    ub, vb = cx + focal * b[..., 0] / zb, cy + focal * b[..., 1] / zb
+    # Projected radius bound: f tan(alpha) with tan(alpha) <= r / (z - r), times sec^2 of the largest
+    # off-axis angle (a sphere's image stretches away from the centre), plus a pixel.
+    off_axis = (
+        torch.maximum(
+            torch.maximum((ua - cx).abs(), (ub - cx).abs()),
+            torch.maximum((va - cy).abs(), (vb - cy).abs()),
+        )
+        / focal
+    )
+    rp = focal * r / torch.clamp(torch.minimum(za, zb) - r, min=1e-3) * (1.05 + off_axis * off_axis) + 1.0
+    x0 = torch.clamp(torch.floor(torch.minimum(ua, ub) - rp), -1, width)
+    y0 = torch.clamp(torch.floor(torch.minimum(va, vb) - rp), -1, height)
+    extent_w = torch.clamp(torch.clamp(torch.ceil(torch.maximum(ua, ub) + rp), max=width) - x0, 1, width + 1)
+    extent_h = torch.clamp(
+        torch.clamp(torch.ceil(torch.maximum(va, vb) + rp), max=height) - y0, 1, height + 1
+    )
+    return x0, y0, extent_w, extent_h
+
+
+def _tile_rays(
+    item: dict[str, torch.Tensor], tile_h: int, tile_w: int, height: int, width: int
+) -> tuple[torch.Tensor, ...]:
+    """Pixel coordinates px (N, 1, tw), py (N, th, 1) of the items' tiles and their ray directions dx, dy."""
+    device = item["x0"].device
+    px = item["x0"][:, None, None] + torch.arange(tile_w, device=device, dtype=torch.float32)[None, None, :]
+    py = item["y0"][:, None, None] + torch.arange(tile_h, device=device, dtype=torch.float32)[None, :, None]
+    focal = item["focal"][:, None, None]
+    return px, py, (px + (0.5 - width / 2)) / focal, (py + (0.5 - height / 2)) / focal
+
+
+def _draw_tile_compacted(
     item: dict[str, torch.Tensor], zbuf: torch.Tensor, tile_h: int, tile_w: int, height: int, width: int
 ) -> None:
-    """Ray-cast one capsule per item over a (tile_h, tile_w) pixel tile and z-test into `zbuf`."""
-    device = zbuf.device
-    cx, cy = width / 2, height / 2
-    v = lambda tensor: tensor[:, None, None]  # noqa: E731
-    a, b, r, focal = item["a"], item["b"], item["r"], item["focal"]
-    px = v(item["x0"]) + torch.arange(tile_w, device=device, dtype=torch.float32)[None, None, :]
-    py = v(item["y0"]) + torch.arange(tile_h, device=device, dtype=torch.float32)[None, :, None]
-    dx = (px + (0.5 - cx)) / v(focal)  # (N, 1, tw)
-    dy = (py + (0.5 - cy)) / v(focal)  # (N, th, 1)
-    ba = b - a
-    bax, bay, baz = v(ba[:, 0]), v(ba[:, 1]), v(ba[:, 2])
-    ax, ay, az = v(a[:, 0]), v(a[:, 1]), v(a[:, 2])
+    """Ray-cast one capsule per item over a (tile_h, tile_w) tile, then shade and z-test only the pixels
+    that hit it (compacted): the fastest order for eager kernels."""
+    px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
+    depth, s, valid = _capsule_surface(item["capsule"], px, py, dx, dy, height, width)
+    hits = valid.reshape(-1).nonzero().squeeze(1)
+    if hits.numel() == 0:
+        return
+    per_tile = tile_h * tile_w
+    owner = torch.div(hits, per_tile, rounding_mode="floor")
+    within = hits - owner * per_tile
+    row = torch.div(within, tile_w, rounding_mode="floor")
+    col = within - row * tile_w
+    hx = dx.reshape(-1).index_select(0, owner * tile_w + col)
+    hy = dy.reshape(-1).index_select(0, owner * tile_h + row)
+    hd = depth.reshape(-1).index_select(0, hits)
+    hs = s.reshape(-1).index_select(0, hits)
+    constants = torch.cat([item["capsule"][:, :6], item["shading"]], 1).index_select(0, owner)
+    candidate = _shade(hd, hs, hx, hy, constants.unbind(1))
+    column = item["x0"].long().index_select(0, owner) + col
+    line = item["y0"].long().index_select(0, owner) + row
+    index = item["base"].index_select(0, owner) + line * width + column
+    current = zbuf.index_select(0, index)
+    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
+    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+
+
+def _draw_tile_dense(
+    item: dict[str, torch.Tensor], zbuf: torch.Tensor, tile_h: int, tile_w: int, height: int, width: int
+) -> None:
+    """`_draw_tile_compacted` without compaction: every tile pixel is shaded and z-tested, the misses
+    written to the trash row. More arithmetic, no data-dependent shapes: one fused kernel when compiled."""
+    px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
+    depth, s, valid = _capsule_surface(item["capsule"], px, py, dx, dy, height, width)
+    constants = torch.cat([item["capsule"][:, :6], item["shading"]], 1)
+    candidate = _shade(depth, s, dx, dy, [constants[:, k, None, None] for k in range(constants.shape[1])])
+    index = item["base"][:, None, None] + py.long() * width + px.long()
+    trash = zbuf.shape[0] - 1
+    index = torch.where(valid, index, trash).reshape(-1)
+    current = zbuf.index_select(0, index)
+    candidate = candidate.reshape(-1, 4)
+    closer = valid.reshape(-1) & (candidate[:, 0] < current[:, 0])
+    zbuf.index_copy_(0, torch.where(closer, index, trash), candidate)
+
+
+def _capsule_surface(
+    capsule: torch.Tensor,
+    px: torch.Tensor,
+    py: torch.Tensor,
+    dx: torch.Tensor,
+    dy: torch.Tensor,
+    height: int,
+    width: int,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Closed-form ray/capsule intersection over tiles: depth, axial coordinate and hit mask (N, th, tw).
+
+    `capsule` (N, 7): end point a, axis b - a, radius; rays leave the origin along (dx, dy, 1), so the
+    depth is the ray parameter. `px`, `py` are the tile pixels' image coordinates (hits outside the
+    image are dropped). Purely elementwise: one fused kernel when compiled.
+    """
+    v = lambda k: capsule[:, k, None, None]  # noqa: E731
+    ax, ay, az, bax, bay, baz, r = (v(k) for k in range(7))
     baba = bax * bax + bay * bay + baz * baz
     baoa = -(bax * ax + bay * ay + baz * az)
     oaoa = ax * ax + ay * ay + az * az
-    r2 = v(r) * v(r)
-    # Closed-form ray/capsule intersection (rays from the origin along (dx, dy, 1): depth = ray t).
+    r2 = r * r
     bard = bax * dx + (bay * dy + baz)  # (N, th, tw)
     rdoa = -(ax * dx + (ay * dy + az))
     rdrd = dx * dx + (dy * dy + 1.0)
@@ -298,40 +374,103 @@ def _draw_capsules(
     valid = (cyl | (hq > 0)) & inside & (depth > 0)
     # Axial coordinate of the hit (0..1 along the capsule; 0 or 1 on the end caps).
     s = torch.where(cyl, along / baba, (~lower).to(along.dtype))
-    # Shade and z-test only the pixels that hit the capsule (compacted).
-    hits = valid.reshape(-1).nonzero().squeeze(1)
-    if hits.numel() == 0:
-        return
-    per_tile = tile_h * tile_w
-    owner = torch.div(hits, per_tile, rounding_mode="floor")
-    within = hits - owner * per_tile
-    row = torch.div(within, tile_w, rounding_mode="floor")
-    col = within - row * tile_w
-    light = item["light"]
-    params = torch.stack(
-        [a[:, 0], a[:, 1], a[:, 2], ba[:, 0], ba[:, 1], ba[:, 2], 1.0 / r, light[:, 0], light[:, 1], light[:, 2],
-         item["stripe_freq"], item["stripe_amp"], *item["albedo"].unbind(1), *item["ambient"].unbind(1),
-         *item["light_rgb"].unbind(1)], 1,
-    ).index_select(0, owner)  # fmt: skip
-    hx = dx.reshape(-1, tile_w).reshape(-1).index_select(0, owner * tile_w + col)
-    hy = dy.reshape(-1, tile_h).reshape(-1).index_select(0, owner * tile_h + row)
-    hd = depth.reshape(-1).index_select(0, hits)
-    hs = s.reshape(-1).index_select(0, hits)
-    # Surface normal from the capsule axis point nearest to the hit; Lambert + ambient shading.
-    p = params.unbind(1)
-    nx = (hd * hx - (p[0] + hs * p[3])) * p[6]
-    ny = (hd * hy - (p[1] + hs * p[4])) * p[6]
-    nz = (hd - (p[2] + hs * p[5])) * p[6]
+    return depth, s, valid
+
+
+def _shade(
+    depth: torch.Tensor, s: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor, p: Sequence[torch.Tensor]
+) -> torch.Tensor:
+    """(depth, r, g, b) of capsule hits, stacked on a new last axis: normal from the axis point nearest to
+    the hit, Lambert + ambient shading, optional shirt stripes. `p`: 21 constants broadcastable to the
+    hits (a, b - a, 1/r, light direction, stripe frequency and amplitude, albedo, ambient, light colour)."""
+    nx = (depth * dx - (p[0] + s * p[3])) * p[6]
+    ny = (depth * dy - (p[1] + s * p[4])) * p[6]
+    nz = (depth - (p[2] + s * p[5])) * p[6]
     lam = torch.clamp(nx * p[7] + ny * p[8] + nz * p[9], min=0.0)
-    pattern = 1.0 - (torch.floor(hs * p[10] * 2.0) % 2.0) * p[11]
+    pattern = 1.0 - (torch.floor(s * p[10] * 2.0) % 2.0) * p[11]
     shade = [p[12 + c] * pattern * (p[15 + c] + p[18 + c] * lam) for c in range(3)]
-    column = item["x0"].long().index_select(0, owner) + col
-    line = item["y0"].long().index_select(0, owner) + row
-    index = item["base"].index_select(0, owner) + line * width + column
-    candidate = torch.stack([hd, *shade], -1)
-    current = zbuf.index_select(0, index)
-    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
-    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+    return torch.stack([depth, *shade], -1)
+
+
+def _fill_zbuf(
+    zbuf: torch.Tensor,
+    background: torch.Tensor,
+    inverse: torch.Tensor,
+    shadow: torch.Tensor | None,
+    darkness: torch.Tensor | None,
+    res: int,
+) -> None:
+    """Copy each frame's background (K, res*res, 4) into `zbuf` (N*res*res + 1, 4), darkened by its
+    shadow coverage (N, h, h) (nearest upsampling to res) times `darkness` (N, 3)."""
+    n, pixels = inverse.shape[0], res * res
+    torch.index_select(background.reshape(background.shape[0], -1), 0, inverse, out=zbuf[:-1].view(n, -1))
+    if shadow is None:
+        return
+    rep = res // shadow.shape[-1]
+    full = torch.nn.functional.interpolate(shadow.unsqueeze(1), scale_factor=rep, mode="nearest")
+    zbuf[:-1].view(n, pixels, 4)[..., 1:] *= 1.0 - full.reshape(n, pixels, 1) * darkness[:, None, :]
+
+
+def _to_image(zbuf: torch.Tensor, res: int, scale: int) -> torch.Tensor:
+    """uint8 colours (N, res/scale, res/scale, 3) of a z-buffer, 2x2-averaged when `scale` is 2."""
+    image = zbuf[:-1].view(-1, res, res, 4)[..., 1:]
+    if scale == 2:
+        image = (
+            image[:, 0::2, 0::2] + image[:, 1::2, 0::2] + image[:, 0::2, 1::2] + image[:, 1::2, 1::2]
+        ) * 0.25
+    # Round to nearest: values are >= 0.5 after the offset, so truncation is floor.
+    return (image * 255.0).add_(0.5).clamp_(0.0, 255.0).to(torch.uint8)
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """The renderer's per-pixel arithmetic, eager or fused by `torch.compile` (see `kernels`)."""
+
+    background: Callable
+    ground_points: Callable
+    shadow_map: Callable
+    sample_shadow: Callable
+    draw_tile: Callable
+
+
+EAGER_KERNELS = Kernels(
+    background=_background,
+    ground_points=_ground_points,
+    shadow_map=_shadow_map,
+    sample_shadow=_sample_shadow,
+    draw_tile=_draw_tile_compacted,
+)
+_FUSED_KERNELS: Kernels | None = None
+
+
+# Environment switch for the fused kernels, read where no explicit `fused` is given (so it reaches DataLoader
+# workers and `synapt generate` processes too).
+FUSED_ENV = "SYNAPT_FUSED_RENDER"
+
+
+def fused_default() -> bool:
+    """Whether `render_batch` fuses by default: ``SYNAPT_FUSED_RENDER=1`` (default 0)."""
+    value = os.environ.get(FUSED_ENV, "0").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise SynaptError(f"{FUSED_ENV}: must be 0 or 1, got {value!r}")
+
+
+def kernels(fused: bool) -> Kernels:
+    """Eager kernels, or the same functions compiled by `torch.compile` (inductor: one C++ loop on CPU, one
+    Triton kernel on CUDA per function, instead of ~50 elementwise kernels that each read and write the
+    whole tile). Compiled once per process, for any tile or batch size (dynamic shapes); the fused pixels
+    match the eager ones up to float rounding (a few values differ by one step of 255)."""
+    global _FUSED_KERNELS
+    if not fused:
+        return EAGER_KERNELS
+    if _FUSED_KERNELS is None:
+        compile_ = functools.partial(torch.compile, dynamic=True, fullgraph=True)
+        eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense}
+        _FUSED_KERNELS = Kernels(**{name: compile_(fn) for name, fn in eager.items()})
+    return _FUSED_KERNELS
 
 
 # Pixels (clips x frames x height x width) rendered per internal call: bounded so the working set stays
@@ -345,21 +484,24 @@ def render_batch(
     antialias: bool = False,
     shadows: bool = True,
     return_mask: bool = False,
+    fused: bool | None = None,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Render stacked scenes (see `stack_scenes`) to uint8 frames ``(B, T, size, size, 3)``.
 
     With `return_mask`, also return the body's foreground mask ``(B, T, size, size)`` (bool; with
     anti-aliasing a pixel counts when any of its samples shows the body). Large batches are rendered
-    in sub-batches of at most `PIXEL_BUDGET` pixels (this never changes the result).
+    in sub-batches of at most `PIXEL_BUDGET` pixels (this never changes the result). `fused` runs the
+    per-pixel arithmetic through `torch.compile` (see `kernels`; None: `fused_default`).
     """
+    ops = kernels(fused_default() if fused is None else fused)
     b, t = batch["seg_a"].shape[:2]
     scale = 2 if antialias else 1
     device = batch["seg_a"].device
     budget = PIXEL_BUDGET.get(device.type, PIXEL_BUDGET["cuda"])
     step = max(1, budget // (t * (size * scale) ** 2))
     if step >= b:
-        return _render(batch, size, scale, shadows, return_mask)
-    parts = [_render({k: v[i : i + step] for k, v in batch.items()}, size, scale, shadows, return_mask)
+        return _render(batch, size, scale, shadows, return_mask, ops)
+    parts = [_render({k: v[i : i + step] for k, v in batch.items()}, size, scale, shadows, return_mask, ops)
              for i in range(0, b, step)]  # fmt: skip
     if return_mask:
         return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
@@ -367,7 +509,7 @@ def render_batch(
 
 
 def _render(
-    batch: dict[str, torch.Tensor], size: int, scale: int, shadows: bool, return_mask: bool
+    batch: dict[str, torch.Tensor], size: int, scale: int, shadows: bool, return_mask: bool, ops: Kernels
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     b, t = batch["seg_a"].shape[:2]
     res = size * scale
@@ -379,39 +521,29 @@ def _render(
     source_frame = torch.where(static[:, None], torch.zeros_like(frame_ids), frame_ids)
     unique_key = torch.arange(b, device=device)[:, None] * t + source_frame
     keys, inverse = torch.unique(unique_key.reshape(-1), return_inverse=True)
-    colour, ground_depth = _background(batch, keys // t, keys % t, scale, res)
-    # The z-buffer starts as the background: depth (ground depth, inf on the backdrop) + colour; its last
-    # row is a trash slot for tile pixels outside the image.
-    zbuf = torch.empty(n * res * res + 1, 4, device=device)
-    zbuf[-1] = float("inf")
-    background = torch.cat([ground_depth.unsqueeze(-1), colour], -1).reshape(-1, res * res * 4)
-    torch.index_select(background, 0, inverse, out=zbuf[:-1].view(n, res * res * 4))
+    colour, ground_depth = ops.background(batch, keys // t, keys % t, scale, res)
+    background = torch.cat([ground_depth.unsqueeze(-1), colour], -1).reshape(-1, res * res, 4)
+    shadow = darkness = None
     if shadows:
         # Soft shadows are smooth: sample them at half the output size, apply to 2x2 (or 4x4) pixel blocks.
         half = size // 2
-        rep = res // half
-        assert half * rep == res, "sizes are even"
-        world = _ground_points(batch, keys // t, keys % t, half, size).index_select(0, inverse)
-        coverage = _shadow_map(batch)
+        assert half * (res // half) == res, "sizes are even"
+        world = ops.ground_points(batch, keys // t, keys % t, half, size).index_select(0, inverse)
+        coverage = ops.shadow_map(batch)
         origin = batch["shadow_origin"].repeat_interleave(t, dim=0)
-        shadow = _sample_shadow(coverage, world, origin)
+        shadow = ops.sample_shadow(coverage, world, origin)
         g_light = batch["ground_light"]
         ambient_part = batch["ambient"] * g_light[:, 0:1]
         direct_part = batch["light_rgb"] * g_light[:, 1:2]
         darkness = (SHADOW_DARKNESS * direct_part / (ambient_part + direct_part)).repeat_interleave(t, dim=0)
-        shadow = torch.nn.functional.interpolate(shadow.unsqueeze(1), scale_factor=rep, mode="nearest")
-        factor = 1.0 - shadow.reshape(n, res * res, 1) * darkness[:, None, :]
-        zbuf[:-1].view(n, res * res, 4)[..., 1:] *= factor
+    # The z-buffer starts as the background: depth (ground depth, inf on the backdrop) + colour; its last
+    # row is a trash slot for tile pixels outside the image.
+    zbuf = torch.empty(n * res * res + 1, 4, device=device)
+    zbuf[-1] = float("inf")
+    _fill_zbuf(zbuf, background, inverse, shadow, darkness, res)
     background_depth = zbuf[:-1, 0].clone() if return_mask else None
-    _draw_body(batch, zbuf, res, res, scale)
-    image = zbuf[:-1].view(n, res, res, 4)[..., 1:]
-    if scale == 2:
-        image = (
-            image[:, 0::2, 0::2] + image[:, 1::2, 0::2] + image[:, 0::2, 1::2] + image[:, 1::2, 1::2]
-        ) * 0.25
-    # Round to nearest: values are >= 0.5 after the offset, so truncation is floor.
-    image = (image * 255.0).add_(0.5).clamp_(0.0, 255.0).to(torch.uint8)
-    image = image.reshape(b, t, size, size, 3)
+    _draw_body(batch, zbuf, res, res, scale, ops)
+    image = _to_image(zbuf, res, scale).reshape(b, t, size, size, 3)
     if background_depth is None:
         return image
     mask = (zbuf[:-1, 0] != background_depth).reshape(n, size, scale, size, scale).any(4).any(2)
