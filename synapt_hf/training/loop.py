@@ -68,7 +68,7 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config.validate()
-    _refuse_fp16_on_cpu(config)
+    _refuse_gpu_only_settings_on_cpu(config)
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
     if config.overwrite_output_dir and not config.resume_from_checkpoint:
@@ -181,15 +181,24 @@ def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
     return accelerator
 
 
-def _refuse_fp16_on_cpu(config: TrainConfig) -> None:
-    """Accelerate 1.15 enables fp16 autocast and its GradScaler only on accelerators: on CPU processes it
-    would train in fp32 while reporting fp16, so the run stops before anything is built."""
+def _refuse_gpu_only_settings_on_cpu(config: TrainConfig) -> None:
+    """Stop before anything is built when CPU processes are asked for what accelerate 1.15 runs only on
+    accelerators: fp16 (autocast and GradScaler are GPU-only: it would train in fp32 while reporting fp16)
+    and FSDP version 1 (its plugin requires a GPU; FSDP2 runs on CPU processes)."""
+    if not (use_cpu() or not torch.accelerator.is_available()):
+        return
     precision = config.mixed_precision or os.environ.get("ACCELERATE_MIXED_PRECISION", "no")
-    if precision == "fp16" and (use_cpu() or not torch.accelerator.is_available()):
+    if precision == "fp16":
         raise SynaptError(
             "--mixed-precision fp16 (or mixed_precision: fp16 in the accelerate config): fp16 needs a GPU; "
             "on CPU processes accelerate would silently train in fp32. Use --mixed-precision bf16 (CPU "
             "autocast) or --mixed-precision no"
+        )
+    fsdp = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
+    if fsdp and os.environ.get("FSDP_VERSION", "1") == "1":
+        raise SynaptError(
+            "accelerate config: fsdp_version 1 needs a GPU; on CPU processes use fsdp_version: 2 "
+            "(scripts/accelerate/fsdp.yaml)"
         )
 
 

@@ -247,17 +247,37 @@ def test_torch_compile_run_saves_stock_names_and_resumes_without_compile(
         torch.testing.assert_close(weights[key], resumed_weights[key], rtol=1e-4, atol=1e-5, msg=key)
 
 
-@pytest.mark.parametrize("source", ["option", "accelerate config"])
-def test_fp16_on_cpu_is_refused_before_any_work(
-    tmp_path: Path, tiny_dataset: Path, tiny_options, monkeypatch: pytest.MonkeyPatch, source: str
+@pytest.mark.parametrize(
+    ("asked", "message"),
+    [
+        ({"mixed_precision": "fp16"}, r"--mixed-precision fp16 .*needs a GPU.*--mixed-precision bf16"),
+        (
+            {"ACCELERATE_MIXED_PRECISION": "fp16"},
+            r"mixed_precision: fp16 in the accelerate config.*needs a GPU",
+        ),
+        (
+            {"ACCELERATE_USE_FSDP": "true", "FSDP_VERSION": "1"},
+            r"fsdp_version 1 needs a GPU.*fsdp_version: 2",
+        ),
+    ],
+    ids=["fp16-option", "fp16-accelerate-config", "fsdp1"],
+)
+def test_gpu_only_settings_are_refused_on_cpu_before_any_work(
+    tmp_path: Path,
+    tiny_dataset: Path,
+    tiny_options,
+    monkeypatch: pytest.MonkeyPatch,
+    asked: dict,
+    message: str,
 ) -> None:
     out = tmp_path / "run"
-    if source == "option":
-        options = tiny_options(out, tiny_dataset, mixed_precision="fp16")
-    else:  # what `accelerate launch` exports for `mixed_precision: fp16`
-        monkeypatch.setenv("ACCELERATE_MIXED_PRECISION", "fp16")
-        options = tiny_options(out, tiny_dataset)
-    with pytest.raises(SynaptError, match=r"--mixed-precision fp16 .*needs a GPU.*--mixed-precision bf16"):
+    options = tiny_options(out, tiny_dataset, overwrite_output_dir=True)
+    for name, value in asked.items():  # upper case: what `accelerate launch` exports for its config file
+        if name.isupper():
+            monkeypatch.setenv(name, value)
+        else:
+            options[name] = value
+    with pytest.raises(SynaptError, match=message):
         train(options)
     assert not out.exists()
 
