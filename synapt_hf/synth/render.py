@@ -193,6 +193,9 @@ def _sample_shadow(coverage: torch.Tensor, world: torch.Tensor, origin: torch.Te
     return torch.where(inside, value, torch.zeros_like(value))
 
 
+# Spare z-buffer rows after the image rows: dense tiles write their misses there (never read back).
+SPARE_ROWS = 4096
+
 # Items of a part are sorted by screen extent and drawn in this many tile-size groups: more groups waste
 # fewer pixels on small capsules, fewer groups launch fewer kernels (what GPUs prefer). Any value gives the
 # same image.
@@ -202,7 +205,7 @@ TILE_GROUPS = {"cpu": 4, "cuda": 1}  # cuda: 1 group measured 2.9x faster than 4
 def _draw_body(
     batch: dict[str, torch.Tensor], zbuf: torch.Tensor, height: int, width: int, scale: int, kernels: Kernels
 ) -> None:
-    """Ray-cast every capsule inside its screen tile and z-test into `zbuf` (N*H*W + 1, 4)."""
+    """Ray-cast every capsule inside its screen tile and z-test into `zbuf` (N*H*W + SPARE_ROWS, 4)."""
     seg_a = batch["seg_a"].flatten(0, 1)  # (N, P, 3)
     seg_b = batch["seg_b"].flatten(0, 1)
     n, parts, _ = seg_a.shape
@@ -318,18 +321,19 @@ def _draw_tile_dense(
     item: dict[str, torch.Tensor], zbuf: torch.Tensor, tile_h: int, tile_w: int, height: int, width: int
 ) -> None:
     """`_draw_tile_compacted` without compaction: every tile pixel is shaded and z-tested, the misses
-    written to the trash row. More arithmetic, no data-dependent shapes: one fused kernel when compiled."""
+    written to the spare rows. More arithmetic, no data-dependent shapes: one fused kernel when compiled."""
     px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
     depth, s, valid = _capsule_surface(item["capsule"], px, py, dx, dy, height, width)
     constants = torch.cat([item["capsule"][:, :6], item["shading"]], 1)
     candidate = _shade(depth, s, dx, dy, [constants[:, k, None, None] for k in range(constants.shape[1])])
     index = item["base"][:, None, None] + py.long() * width + px.long()
-    trash = zbuf.shape[0] - 1
-    index = torch.where(valid, index, trash).reshape(-1)
+    # Misses go to the spare rows, spread so that GPU stores do not pile onto one address.
+    spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
+    valid, candidate = valid.reshape(-1), candidate.reshape(-1, 4)
+    index = torch.where(valid, index.reshape(-1), spare)
     current = zbuf.index_select(0, index)
-    candidate = candidate.reshape(-1, 4)
-    closer = valid.reshape(-1) & (candidate[:, 0] < current[:, 0])
-    zbuf.index_copy_(0, torch.where(closer, index, trash), candidate)
+    closer = valid & (candidate[:, 0] < current[:, 0])
+    zbuf.index_copy_(0, torch.where(closer, index, spare), candidate)
 
 
 def _capsule_surface(
@@ -400,20 +404,21 @@ def _fill_zbuf(
     darkness: torch.Tensor | None,
     res: int,
 ) -> None:
-    """Copy each frame's background (K, res*res, 4) into `zbuf` (N*res*res + 1, 4), darkened by its
+    """Copy each frame's background (K, res*res, 4) into the first N*res*res rows of `zbuf`, darkened by its
     shadow coverage (N, h, h) (nearest upsampling to res) times `darkness` (N, 3)."""
     n, pixels = inverse.shape[0], res * res
-    torch.index_select(background.reshape(background.shape[0], -1), 0, inverse, out=zbuf[:-1].view(n, -1))
+    frames = zbuf[: n * pixels]
+    torch.index_select(background.reshape(background.shape[0], -1), 0, inverse, out=frames.view(n, -1))
     if shadow is None:
         return
     rep = res // shadow.shape[-1]
     full = torch.nn.functional.interpolate(shadow.unsqueeze(1), scale_factor=rep, mode="nearest")
-    zbuf[:-1].view(n, pixels, 4)[..., 1:] *= 1.0 - full.reshape(n, pixels, 1) * darkness[:, None, :]
+    frames.view(n, pixels, 4)[..., 1:] *= 1.0 - full.reshape(n, pixels, 1) * darkness[:, None, :]
 
 
 def _to_image(zbuf: torch.Tensor, res: int, scale: int) -> torch.Tensor:
     """uint8 colours (N, res/scale, res/scale, 3) of a z-buffer, 2x2-averaged when `scale` is 2."""
-    image = zbuf[:-1].view(-1, res, res, 4)[..., 1:]
+    image = zbuf[:-SPARE_ROWS].view(-1, res, res, 4)[..., 1:]
     if scale == 2:
         image = (
             image[:, 0::2, 0::2] + image[:, 1::2, 0::2] + image[:, 0::2, 1::2] + image[:, 1::2, 1::2]
@@ -536,15 +541,16 @@ def _render(
         ambient_part = batch["ambient"] * g_light[:, 0:1]
         direct_part = batch["light_rgb"] * g_light[:, 1:2]
         darkness = (SHADOW_DARKNESS * direct_part / (ambient_part + direct_part)).repeat_interleave(t, dim=0)
-    # The z-buffer starts as the background: depth (ground depth, inf on the backdrop) + colour; its last
-    # row is a trash slot for tile pixels outside the image.
-    zbuf = torch.empty(n * res * res + 1, 4, device=device)
-    zbuf[-1] = float("inf")
+    # The z-buffer (N*res*res + SPARE_ROWS, 4) starts as the background: depth (ground depth, inf on the
+    # backdrop) + colour; the spare rows at its end absorb the misses of dense tiles.
+    pixels = n * res * res
+    zbuf = torch.empty(pixels + SPARE_ROWS, 4, device=device)
+    zbuf[pixels:] = float("inf")
     _fill_zbuf(zbuf, background, inverse, shadow, darkness, res)
-    background_depth = zbuf[:-1, 0].clone() if return_mask else None
+    background_depth = zbuf[:pixels, 0].clone() if return_mask else None
     _draw_body(batch, zbuf, res, res, scale, ops)
     image = _to_image(zbuf, res, scale).reshape(b, t, size, size, 3)
     if background_depth is None:
         return image
-    mask = (zbuf[:-1, 0] != background_depth).reshape(n, size, scale, size, scale).any(4).any(2)
+    mask = (zbuf[:pixels, 0] != background_depth).reshape(n, size, scale, size, scale).any(4).any(2)
     return image, mask.reshape(b, t, size, size)
