@@ -652,7 +652,15 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
 
 def _settings(config: TrainConfig, accelerator: Accelerator) -> dict[str, Any]:
     """The settings recorded in each checkpoint and compared on resume (see training/run_settings.py)."""
-    return run_settings(config, accelerator.num_processes, accelerator.mixed_precision)
+    from accelerate.utils import DistributedType
+
+    sharding = {DistributedType.FSDP: "fsdp", DistributedType.DEEPSPEED: "deepspeed"}
+    return run_settings(
+        config,
+        accelerator.num_processes,
+        accelerator.mixed_precision,
+        sharding.get(accelerator.distributed_type, "none"),
+    )
 
 
 @torch.no_grad()

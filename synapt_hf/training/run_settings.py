@@ -63,10 +63,16 @@ NOT_COMPARED = frozenset(
     }
 )
 _PATH_FIELDS = ("model", "dataset", "synthetic_dir")
+# Launch settings recorded next to the config fields, with the value older checkpoints were written with.
+_LAUNCH_DEFAULTS = {"sharding": "none"}
 
 
-def run_settings(config: TrainConfig, num_processes: int, mixed_precision: str) -> dict[str, Any]:
-    """The comparable settings of a run: every `TrainConfig` field not in `NOT_COMPARED`, normalised."""
+def run_settings(
+    config: TrainConfig, num_processes: int, mixed_precision: str, sharding: str = "none"
+) -> dict[str, Any]:
+    """The comparable settings of a run: every `TrainConfig` field not in `NOT_COMPARED`, normalised, plus
+    the launch's process count, precision and `sharding` (``none`` for one process or DDP, ``fsdp``,
+    ``deepspeed``: their checkpoints have different formats)."""
     settings: dict[str, Any] = {
         f.name: getattr(config, f.name) for f in fields(config) if f.name not in NOT_COMPARED
     }
@@ -82,6 +88,7 @@ def run_settings(config: TrainConfig, num_processes: int, mixed_precision: str) 
         settings["num_epochs"] = None  # max_steps decides the length
     settings["num_processes"] = int(num_processes)
     settings["mixed_precision"] = str(mixed_precision)
+    settings["sharding"] = str(sharding)
     return settings
 
 
@@ -130,6 +137,8 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any
                 changed[name] = (old[name], new[name])
             continue
         present = old.get(name, new.get(name))
+        if name in _LAUNCH_DEFAULTS and present == _LAUNCH_DEFAULTS[name]:
+            continue  # recorded since a later version: an older checkpoint was written with the default
         if name not in defaults or present != defaults[name]:
             changed[name] = (old.get(name, "<not recorded>"), new.get(name, "<not recorded>"))
     return changed

@@ -75,6 +75,15 @@ def test_fields_recorded_on_one_side_count_only_when_not_default() -> None:
     assert differences(new, {**new, "num_epochs": None, "learning_rate": 0.001}) == {}  # 1e-3 round-trips
 
 
+def test_the_checkpoint_format_of_the_launch_is_compared() -> None:
+    ddp = run_settings(TrainConfig(max_steps=3), num_processes=2, mixed_precision="no")
+    fsdp = run_settings(TrainConfig(max_steps=3), num_processes=2, mixed_precision="no", sharding="fsdp")
+    assert differences(ddp, fsdp) == {"sharding": ("none", "fsdp")}
+    older = {k: v for k, v in ddp.items() if k != "sharding"}  # written before the launch was recorded
+    assert differences(older, ddp) == {}
+    assert differences(older, fsdp) == {"sharding": ("<not recorded>", "fsdp")}
+
+
 @pytest.mark.parametrize(
     ("change", "shown"),
     [
