@@ -472,10 +472,29 @@ def kernels(fused: bool) -> Kernels:
     if not fused:
         return EAGER_KERNELS
     if _FUSED_KERNELS is None:
-        compile_ = functools.partial(torch.compile, dynamic=True, fullgraph=True)
         eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense}
-        _FUSED_KERNELS = Kernels(**{name: compile_(fn) for name, fn in eager.items()})
+        _FUSED_KERNELS = Kernels(**{name: _compiled(fn) for name, fn in eager.items()})
     return _FUSED_KERNELS
+
+
+def _compiled(fn: Callable) -> Callable:
+    """`fn` compiled by `torch.compile`; a failure to build it (no C++ compiler, no Triton) is a one-line
+    `SynaptError` that says how to render without it."""
+    compiled = torch.compile(fn, dynamic=True, fullgraph=True)
+
+    @functools.wraps(fn)
+    def run(*args):
+        try:
+            return compiled(*args)
+        except torch._dynamo.exc.BackendCompilerFailed as exc:
+            reason = str(exc.inner_exception or exc).strip().splitlines()[0][:300]
+            raise SynaptError(
+                f"fused renderer ({FUSED_ENV}=1 or fused=True): torch.compile could not build {fn.__name__} "
+                f"({reason}); render without it (unset {FUSED_ENV}) or install what inductor needs (a C++ "
+                "compiler on CPU, Triton on CUDA)"
+            ) from exc
+
+    return run
 
 
 # Pixels (clips x frames x height x width) rendered per internal call: bounded so the working set stays

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -87,6 +91,24 @@ def test_fused_kernels_render_the_eager_pixels_whatever_the_batch(monkeypatch):
     monkeypatch.setenv(render.FUSED_ENV, "maybe")
     with pytest.raises(SynaptError, match="SYNAPT_FUSED_RENDER: must be 0 or 1"):
         render_samples(config, samples[:1])
+
+
+def test_fused_renderer_without_a_compiler_is_a_one_line_error(tmp_path):
+    # A fresh process and inductor cache, with a C++ compiler that does not exist: the real build fails.
+    script = """
+import torch._inductor.config as inductor
+inductor.cpp.cxx = (None, "/nonexistent/g++")
+from synapt_hf.cli import main
+raise SystemExit(main(["preview", "--classes", "2", "--clips-per-class", "1", "--frames", "2", "--size", "32", "--out", "OUT"]))
+""".replace("OUT", str(tmp_path / "preview"))
+    env = {**os.environ, "SYNAPT_FUSED_RENDER": "1", "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "synapt preview: error: fused renderer" in done.stderr
+    assert "torch.compile could not build" in done.stderr and "unset SYNAPT_FUSED_RENDER" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
