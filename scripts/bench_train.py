@@ -27,6 +27,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from synapt_hf.models.loading import load_classifier, load_pretraining_model, model_geometry, resolve_model
 from synapt_hf.models.masking import tube_mask_for_config
+from synapt_hf.synth.render import FUSED_ENV, fused_default
 from synapt_hf.training import train
 from synapt_hf.training.config import TrainConfig
 
@@ -192,6 +193,8 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}"
     )
     print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
+    renderer = "fused" if fused_default() else "eager"
+    print(f"online generator renderer: {renderer} ({FUSED_ENV}); model: eager, or compiled with --speedups")
     rows = []
     variants = [False, True] if args.speedups else [False]
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,6 +219,7 @@ def main() -> int:
                         "mode": mode,
                         "source": source,
                         "speedups": compiled,
+                        "renderer": renderer if source == "online" else None,
                         "bare_clips_s": round(bare, 2),
                         "full_clips_s": full,
                         "ratio": round(full / bare, 3),
