@@ -239,9 +239,7 @@ def _draw_body(
     for p in range(parts):
         item = {"capsule": capsule[:, p], "shading": shading[:, p], "x0": x0[:, p], "y0": y0[:, p],
                 "focal": focal, "base": base}  # fmt: skip
-        for g, chunk in enumerate(chunks):
-            if len(chunk) == 0:
-                continue
+        for g, chunk in enumerate(chunks):  # never empty: groups <= n
             selected = item
             if order is not None:
                 selected = {k: v.index_select(0, order[chunk, p]) for k, v in item.items()}
