@@ -69,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="also upload parquet shards + a dataset card (with the generator settings) to "
                                "this Hub dataset repository in one commit; needs HF_TOKEN or `hf auth login`, "
                                "checked before generating")  # fmt: skip
+    generate.add_argument("--fused-render", action="store_true", default=None,
+                          help="render with torch.compile-fused kernels (same pixels, faster; compiled once per "
+                               "process, ~25-50 s; also SYNAPT_FUSED_RENDER=1)")  # fmt: skip
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
     generate.set_defaults(func=run_generate)
 
@@ -101,6 +104,7 @@ def run_generate(args: argparse.Namespace) -> int:
         shard_index=args.shard_index,
         progress=not args.no_progress,
         push_to_hub=args.push_to_hub,
+        fused=args.fused_render,
     )
     log = logging.getLogger("synapt")
     if result is None:

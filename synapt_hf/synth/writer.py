@@ -138,24 +138,34 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
-def render_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: int) -> int:
-    """Render, encode and atomically save one chunk; returns its number of clips."""
+def render_chunk(
+    config: GeneratorConfig, chunk: Chunk, work: Path, batch_size: int, fused: bool | None = None
+) -> int:
+    """Render, encode and atomically save one chunk; returns its number of clips. `fused`: see
+    `render.render_batch`."""
     rows: dict[str, list[Any]] = {}
     indices = list(range(chunk.start, chunk.stop))
-    _render_rows(config, chunk, indices, batch_size, rows)  # one render thread (see clips.RENDER_THREADS)
+    _render_rows(
+        config, chunk, indices, batch_size, rows, fused
+    )  # one render thread (see clips.RENDER_THREADS)
     _save_chunk(config, chunk, work, rows)
     return len(indices)
 
 
 def _render_rows(
-    config: GeneratorConfig, chunk: Chunk, indices: list[int], batch_size: int, rows: dict[str, list[Any]]
+    config: GeneratorConfig,
+    chunk: Chunk,
+    indices: list[int],
+    batch_size: int,
+    rows: dict[str, list[Any]],
+    fused: bool | None,
 ) -> None:
     from synapt_hf.data.video import encode_video
     from synapt_hf.synth.clips import render_samples, sample_clip
 
     for k in range(0, len(indices), batch_size):
         samples = [sample_clip(config, chunk.split, i) for i in indices[k : k + batch_size]]
-        frames = render_samples(config, samples).numpy()
+        frames = render_samples(config, samples, fused=fused).numpy()
         for sample, clip in zip(samples, frames, strict=True):
             path = f"synthetic/{chunk.split}/{sample.index:07d}_{sample.metadata['class_name']}.mp4"
             row = {
@@ -194,9 +204,9 @@ def _save_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, rows: dict[st
         temporary.rename(final)
 
 
-def _render_chunk_job(args: tuple[dict, Chunk, str, int]) -> int:
-    config_dict, chunk, work, batch_size = args
-    return render_chunk(GeneratorConfig.from_dict(config_dict), chunk, Path(work), batch_size)
+def _render_chunk_job(args: tuple[dict, Chunk, str, int, bool | None]) -> int:
+    config_dict, chunk, work, batch_size, fused = args
+    return render_chunk(GeneratorConfig.from_dict(config_dict), chunk, Path(work), batch_size, fused)
 
 
 def _assemble(config: GeneratorConfig, chunks: list[Chunk], work: Path, out: Path, overwrite: bool):
@@ -254,11 +264,13 @@ def generate_dataset(
     shard_index: int | None = None,
     progress: bool = True,
     push_to_hub: str | None = None,
+    fused: bool | None = None,
 ):
     """Generate the train/validation dataset into `out_dir`; returns the `DatasetDict`, or None when
     this shard finished but others have not yet (the last shard to finish assembles the dataset).
 
-    ``val_clips_per_class`` defaults to ``max(1, clips_per_class // 5)``.
+    ``val_clips_per_class`` defaults to ``max(1, clips_per_class // 5)``. ``fused`` renders with the
+    compiled kernels in every process (None: ``SYNAPT_FUSED_RENDER``; see `render.render_batch`).
     """
     if not isinstance(clips_per_class, int) or clips_per_class < 1:
         raise SynaptError(f"--clips-per-class: must be a positive integer, got {clips_per_class!r}")
@@ -290,7 +302,7 @@ def generate_dataset(
     done = total - sum(c.stop - c.start for c in pending)
     if done:
         logger.info("resuming: %d of %d clips of this shard already generated in %s", done, total, work)
-    _run_chunks(config, pending, work, num_proc, batch_size, progress, initial=done, total=total)
+    _run_chunks(config, pending, work, num_proc, batch_size, progress, done, total, fused)
     if not all(_chunk_done(work, c) for c in chunks):
         logger.info(
             "shard %d/%d done; the dataset is assembled when every shard has finished",
@@ -328,7 +340,7 @@ def push_generated(config: GeneratorConfig, dataset, out: Path, repo_id: str) ->
 
 def _run_chunks(
     config: GeneratorConfig, pending: list[Chunk], work: Path, num_proc: int, batch_size: int, progress: bool,
-    initial: int, total: int,
+    initial: int, total: int, fused: bool | None,
 ) -> None:  # fmt: skip
     from tqdm.auto import tqdm
 
@@ -336,12 +348,12 @@ def _run_chunks(
     try:
         if num_proc == 1 or len(pending) <= 1:
             for chunk in pending:
-                bar.update(render_chunk(config, chunk, work, batch_size))
+                bar.update(render_chunk(config, chunk, work, batch_size, fused))
             return
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        jobs = [(config.to_dict(), chunk, str(work), batch_size) for chunk in pending]
+        jobs = [(config.to_dict(), chunk, str(work), batch_size, fused) for chunk in pending]
         with ProcessPoolExecutor(num_proc, mp_context=context, initializer=_init_worker) as pool:
             for count in pool.map(_render_chunk_job, jobs):
                 bar.update(count)
