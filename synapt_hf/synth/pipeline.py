@@ -118,8 +118,30 @@ def index_groups(indices: Sequence[int], group_size: int) -> list[list[int]]:
     return [indices[k : k + group_size] for k in range(0, len(indices), max(1, group_size))]
 
 
-def split_batches(rendered: RenderedGroup, batch_size: int) -> Iterator[RenderedGroup]:
-    """Consecutive batches of at most `batch_size` clips of a rendered group (views, no copies)."""
-    for start in range(0, len(rendered.indices), batch_size):
-        part = slice(start, start + batch_size)
-        yield RenderedGroup(rendered.frames[part], rendered.labels[part], rendered.indices[part])
+def render_batches(
+    config: GeneratorConfig,
+    batch_indices: Callable[[int], Sequence[int]],
+    num_batches: int | None,
+    batch_size: int,
+    device: torch.device | str,
+    split: str = "train",
+    workers: int = 0,
+    group_batches: int = 8,
+    fused: bool | None = None,
+) -> Iterator[RenderedGroup]:
+    """Batches ``0 .. num_batches - 1`` (endless when None), batch ``b`` holding the clips
+    ``batch_indices(b)`` (at most `batch_size`; only the last may hold fewer), rendered on `device`
+    `group_batches` batches per renderer call by `render_stream`; yields one `RenderedGroup` per batch."""
+    per_group = max(1, group_batches)
+    num_groups = None if num_batches is None else -(-num_batches // per_group)
+
+    def group(k: int) -> list[int]:
+        stop = (k + 1) * per_group if num_batches is None else min((k + 1) * per_group, num_batches)
+        return [i for b in range(k * per_group, stop) for i in batch_indices(b)]
+
+    for rendered in render_stream(
+        config, group, device, split, workers=workers, num_groups=num_groups, fused=fused
+    ):
+        for start in range(0, len(rendered.indices), batch_size):  # views of the group, no copies
+            part = slice(start, start + batch_size)
+            yield RenderedGroup(rendered.frames[part], rendered.labels[part], rendered.indices[part])

@@ -103,7 +103,7 @@ class SyntheticVideoStream(IterableDataset):
         clip and each batch holds the clips `__iter__` would give for it. `group_batches` batches are
         rendered per call (larger calls keep a GPU busier).
         """
-        from synapt_hf.synth.pipeline import render_stream, split_batches
+        from synapt_hf.synth.pipeline import render_batches
 
         rank, world = distributed_rank_world(self.rank, self.world_size)
         end = None if self.num_clips is None else self.start + self.num_clips
@@ -117,15 +117,15 @@ class SyntheticVideoStream(IterableDataset):
         if end is not None:
             total = -(-(end - self.start) // self.batch_size)  # batches of the whole stream
             num_batches = len(range(rank, total, world))
-        per_group = max(1, group_batches)
-
-        def group(k: int) -> list[int]:
-            count = per_group if num_batches is None else min(per_group, num_batches - k * per_group)
-            return [i for b in range(k * per_group, k * per_group + count) for i in batch_indices(b)]
-
-        num_groups = None if num_batches is None else -(-num_batches // per_group)
-        for rendered in render_stream(
-            self.config, group, device, self.split, workers=workers, num_groups=num_groups
-        ):
-            for batch in split_batches(rendered, self.batch_size):
-                yield {"frames": batch.frames, "labels": batch.labels, "indices": batch.indices}
+        batches = render_batches(
+            self.config,
+            batch_indices,
+            num_batches,
+            self.batch_size,
+            device,
+            self.split,
+            workers,
+            group_batches,
+        )
+        for batch in batches:
+            yield {"frames": batch.frames, "labels": batch.labels, "indices": batch.indices}

@@ -352,19 +352,22 @@ class StreamedClips:
     ) -> Iterator[dict[str, torch.Tensor]]:
         """The batches `batches` yields, rendered and augmented on `device` (a GPU): `workers` processes
         sample the scenes of about `group` clips at a time while the device renders the previous group."""
-        from synapt_hf.synth.pipeline import render_stream, split_batches
+        from synapt_hf.synth.pipeline import render_batches
 
-        per_group = max(1, group // self.batch_size)
-        batch_ids = list(range(first_batch, last_batch))
-        groups = [
-            [i for b in batch_ids[k : k + per_group] for i in self.clip_indices(epoch, b, rank, world)]
-            for k in range(0, len(batch_ids), per_group)
-        ]
-        for rendered in render_stream(self.generator_config, groups, device, "train", workers=workers):
-            for batch in split_batches(rendered, self.batch_size):
-                generators = [self.augmentation_generator(i) for i in batch.indices.tolist()]
-                pixels = self.transform.augment_clips(batch.frames, generators)
-                yield {"pixel_values": pixels, "labels": batch.labels}
+        batches = render_batches(
+            self.generator_config,
+            lambda b: self.clip_indices(epoch, first_batch + b, rank, world),
+            last_batch - first_batch,
+            self.batch_size,
+            device,
+            "train",
+            workers,
+            group_batches=max(1, group // self.batch_size),
+        )
+        for batch in batches:
+            generators = [self.augmentation_generator(i) for i in batch.indices.tolist()]
+            pixels = self.transform.augment_clips(batch.frames, generators)
+            yield {"pixel_values": pixels, "labels": batch.labels}
 
 
 class ClipList(Dataset):
