@@ -218,9 +218,10 @@ def _draw_body(
     groups = min(TILE_GROUPS.get(device.type, TILE_GROUPS["cuda"]), n)
     order = torch.argsort(extent_w * extent_h, dim=0, stable=True) if groups > 1 else None
     chunks = torch.tensor_split(torch.arange(n, device=device), groups)
-    ordered = [e if order is None else e.gather(0, order) for e in (extent_h, extent_w)]
-    tiles = torch.stack([e[chunk].amax(0) for chunk in chunks for e in ordered]).long().tolist()
-    # tiles: [h of group 0, w of group 0, h of group 1, ...], each a list over parts
+    extent = torch.stack([extent_h, extent_w], -1)  # (N, P, 2)
+    if order is not None:
+        extent = extent.gather(0, order[..., None].expand_as(extent))
+    tiles = torch.stack([extent[chunk].amax(0) for chunk in chunks]).long().tolist()  # [group][part] = [h, w]
     # Shading constants per item and part (N, P, 15): 1/r, light direction, stripes, albedo, ambient, light.
     per_clip = torch.cat([batch["ambient"], batch["light_rgb"]], 1).repeat_interleave(t, dim=0)
     shading = torch.cat(
@@ -243,8 +244,7 @@ def _draw_body(
             selected = item
             if order is not None:
                 selected = {k: v.index_select(0, order[chunk, p]) for k, v in item.items()}
-            tile_h, tile_w = tiles[2 * g][p], tiles[2 * g + 1][p]
-            kernels.draw_tile(selected, zbuf, tile_h, tile_w, height, width)
+            kernels.draw_tile(selected, zbuf, *tiles[g][p], height, width)
 
 
 def _screen_tiles(
