@@ -134,6 +134,11 @@ def use_cpu() -> bool:
         return False
     if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
         return True
+    return _distributed_without_accelerator()
+
+
+def _distributed_without_accelerator() -> bool:
+    """Several processes launched (``WORLD_SIZE`` > 1) on a machine without an accelerator."""
     world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
     return world_size > 1 and not torch.accelerator.is_available()
 
@@ -141,9 +146,8 @@ def use_cpu() -> bool:
 def _deepspeed_on_cpu() -> bool:
     """A DeepSpeed launch on a machine without an accelerator. Accelerate 1.15 enables DeepSpeed only when
     not told ``cpu=True``; DeepSpeed then uses its CPU accelerator and needs the gloo backend named."""
-    world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
     asked = os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() == "true"
-    return asked and world_size > 1 and not torch.accelerator.is_available()
+    return asked and _distributed_without_accelerator()
 
 
 def distributed_state() -> PartialState:
@@ -208,7 +212,6 @@ def _fsdp_on_cpu_processes(accelerator: Accelerator) -> None:
     Accelerate 1.15 turns ``distributed_type: FSDP`` into FSDP only for accelerator process groups; on CPU
     processes it silently trains plain DDP. torch's FSDP runs on gloo, so the shared accelerate state is
     switched to FSDP with the plugin the launcher described (``FSDP_*`` variables)."""
-    from accelerate.state import PartialState as _Partial
     from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
 
     asked = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
@@ -219,7 +222,7 @@ def _fsdp_on_cpu_processes(accelerator: Accelerator) -> None:
         plugin.set_mixed_precision(accelerator.mixed_precision)
     accelerator.state.fsdp_plugin = plugin
     accelerator.state.distributed_type = DistributedType.FSDP
-    _Partial._shared_state["distributed_type"] = DistributedType.FSDP
+    PartialState._shared_state["distributed_type"] = DistributedType.FSDP
 
 
 @dataclass
