@@ -9,6 +9,11 @@ and prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode
 
     python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU
     python scripts/bench_train.py --preset h100      # videomae-base, bf16, batch 32 (needs a GPU)
+    python scripts/bench_train.py --sources online,online:fused,online:fused:rs4,disk
+
+A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
+``:fused`` (the torch.compile-fused renderer) and ``:rsK`` (repeated sampling: each rendered clip used K
+times per batch, `TrainConfig.repeated_sampling`) for the online one.
 """
 
 from __future__ import annotations
@@ -53,10 +58,31 @@ PRESETS = {
 GPU_PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense bf16 tensor-core datasheet figures
 
 
-@dataclass
-class Case:
-    mode: str
-    source: str
+@dataclass(frozen=True)
+class Source:
+    """One data source of the benchmark, parsed from ``online[:fused][:rsK]`` or ``disk``."""
+
+    label: str
+    synthetic: str
+    fused: bool = False
+    repeats: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Source:
+        base, *options = text.split(":")
+        if base not in ("online", "disk"):
+            raise SystemExit(f"--sources: {text!r}: the source must be online or disk")
+        fused, repeats = False, 1
+        for option in options:
+            if option == "fused":
+                fused = True
+            elif option.startswith("rs") and option[2:].isdigit() and int(option[2:]) >= 1:
+                repeats = int(option[2:])
+            else:
+                raise SystemExit(f"--sources: {text!r}: unknown option {option!r} (fused, rsK)")
+        if base == "disk" and options:
+            raise SystemExit(f"--sources: {text!r}: fused and rsK apply to the online generator")
+        return cls(text, base, fused or (base == "online" and fused_default()), repeats)
 
 
 def bare_rate(
@@ -112,23 +138,26 @@ def bare_rate(
 def full_rate(
     model_name: str,
     mode: str,
-    source: str,
+    source: Source,
     batch: int,
     steps: int,
     precision: str,
     workers: int,
     compile_model: bool,
     work: Path,
+    clips_per_class: int,
 ) -> dict:
     config = TrainConfig(
         model=model_name,
         mode=mode,
-        synthetic=source,
-        output_dir=str(work / f"{mode}-{source}"),
+        synthetic=source.synthetic,
+        synthetic_fused_render=source.fused,
+        repeated_sampling=source.repeats,
+        output_dir=str(work / f"{mode}-{source.label.replace(':', '-')}"),
         overwrite_output_dir=True,
         per_device_train_batch_size=batch,
         max_steps=steps + 3,
-        synthetic_train_clips=max(batch * (steps + 3) // 10 + 1, 8),
+        synthetic_train_clips=clips_per_class,
         synthetic_eval_clips=1,
         synthetic_dir=str(work / "generated"),
         eval_every_epoch=False,
@@ -193,22 +222,45 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}"
     )
     print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
-    renderer = "fused" if fused_default() else "eager"
-    print(f"online generator renderer: {renderer} ({FUSED_ENV}); model: eager, or compiled with --speedups")
+    sources = [Source.parse(text) for text in args.sources.split(",")]
+    modes = args.modes.split(",")
+    batches = {mode: args.batch_size or preset["mae_batch" if mode == "mae" else "batch"] for mode in modes}
+    # one generated dataset (disk source) serves every mode: enough clips for the largest batch
+    clips_per_class = max(max(batches.values()) * (steps + 3) // 10 + 1, 8)
+    print(
+        f"online renderer default: {'fused' if fused_default() else 'eager'} ({FUSED_ENV}); "
+        "model: eager, or compiled with --speedups"
+    )
     rows = []
     variants = [False, True] if args.speedups else [False]
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in args.modes.split(","):
-            batch = args.batch_size or preset["mae_batch" if mode == "mae" else "batch"]
+        for mode in modes:
+            batch = batches[mode]
             for compiled in variants:
                 # the bare rate is measured before and after the full runs and the best is kept: on a shared
                 # machine a load spike during one measurement must not flatter the ratio
                 bare, flops = bare_rate(model, mode, batch, steps, precision, device, compiled, compiled)
                 fulls = {}
-                for source in args.sources.split(","):
-                    results = full_rate(
-                        model, mode, source, batch, steps, precision, workers, compiled, Path(tmp)
-                    )
+                for source in sources:
+                    try:
+                        results = full_rate(
+                            model,
+                            mode,
+                            source,
+                            batch,
+                            steps,
+                            precision,
+                            workers,
+                            compiled,
+                            Path(tmp),
+                            clips_per_class,
+                        )
+                    except Exception as error:  # one failing source (e.g. no compiler) must not hide the rest
+                        print(
+                            f"{mode:<10} {source.label:<18} FAILED: {type(error).__name__}: {error}",
+                            flush=True,
+                        )
+                        continue
                     fulls[source] = results["train_clips_per_second_steady"]
                 bare = max(
                     bare, bare_rate(model, mode, batch, steps, precision, device, compiled, compiled)[0]
@@ -217,9 +269,12 @@ def main() -> int:
                     tflops = flops / batch * full / 1e12
                     row = {
                         "mode": mode,
-                        "source": source,
+                        "source": source.synthetic,
                         "speedups": compiled,
-                        "renderer": renderer if source == "online" else None,
+                        "renderer": ("fused" if source.fused else "eager")
+                        if source.synthetic == "online"
+                        else None,
+                        "repeated_sampling": source.repeats,
                         "bare_clips_s": round(bare, 2),
                         "full_clips_s": full,
                         "ratio": round(full / bare, 3),
@@ -229,7 +284,7 @@ def main() -> int:
                     }
                     rows.append(row)
                     print(
-                        f"{mode:<10} {source:<6} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
+                        f"{mode:<10} {source.label:<18} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
                         f"  full {full:8.2f} clips/s  ratio {full / bare:6.3f}  model {tflops:.4f} TFLOP/s"
                         f" ({100 * tflops / peak:.1f}% of peak)",
                         flush=True,

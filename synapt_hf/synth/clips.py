@@ -126,11 +126,13 @@ def render_clips(
     split: str = "train",
     device: torch.device | str | None = None,
     batch_size: int = 16,
+    fused: bool | None = None,
 ) -> tuple[torch.Tensor, list[ClipSample]]:
-    """Sample and render clips `indices` of `split` (in batches of `batch_size`)."""
+    """Sample and render clips `indices` of `split` (in batches of `batch_size`; `fused`: see
+    `render.render_batch`)."""
     samples = [sample_clip(config, split, int(i)) for i in indices]
     chunks = [
-        render_samples(config, samples[k : k + batch_size], device)
+        render_samples(config, samples[k : k + batch_size], device, fused=fused)
         for k in range(0, len(samples), batch_size)
     ]
     return torch.cat(chunks) if chunks else torch.empty(0), samples

@@ -96,6 +96,21 @@ class TrainConfig:
     synthetic_render_group: int = field(
         default=256, metadata=_help("online generator on a GPU: clips rendered per renderer call")
     )
+    synthetic_fused_render: bool = field(
+        default=False,
+        metadata=_help(
+            "online generator: render with the torch.compile-fused kernels (same pixels, compiled once "
+            "per process; SYNAPT_FUSED_RENDER=1 also turns them on)"
+        ),
+    )
+    repeated_sampling: int = field(
+        default=1,
+        metadata=_help(
+            "online generator: use each rendered clip this many times in its batch, each time with its "
+            "own crop and flip (and MAE mask); divides the rendering cost per training sample by it "
+            "(MAE-ST's repeated sampling). Must divide --per-device-train-batch-size"
+        ),
+    )
     num_frames: int | None = field(default=None, metadata=_help("frames per clip (default: the model's)"))
     image_size: int | None = field(default=None, metadata=_help("crop size in px (default: the model's)"))
     sampling_rate: int = field(default=2, metadata=_help("dense sampling: take every n-th frame"))
@@ -172,6 +187,18 @@ class TrainConfig:
         _choice("synthetic_preset", self.synthetic_preset, PRESET_NAMES)
         if self.synthetic_render_group < 1:
             raise SynaptError(f"--synthetic-render-group: must be >= 1, got {self.synthetic_render_group}")
+        if self.repeated_sampling < 1:
+            raise SynaptError(f"--repeated-sampling: must be >= 1, got {self.repeated_sampling}")
+        if self.per_device_train_batch_size % self.repeated_sampling:
+            raise SynaptError(
+                f"--repeated-sampling {self.repeated_sampling} must divide --per-device-train-batch-size "
+                f"{self.per_device_train_batch_size}: each batch holds whole groups of repeats"
+            )
+        if self.repeated_sampling > 1 and (self.dataset is not None or self.synthetic != "online"):
+            raise SynaptError(
+                "--repeated-sampling applies to the online generator (no --dataset, --synthetic online): "
+                "a dataset's clips are decoded once per epoch already"
+            )
         if not 0 < self.train_crop_min_scale <= 1:
             raise SynaptError(f"--train-crop-min-scale: must be in (0, 1], got {self.train_crop_min_scale}")
         if self.mixed_precision is not None:

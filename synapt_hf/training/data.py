@@ -298,6 +298,9 @@ class StreamedClips:
     exactly the clips the interrupted run would have. Each process takes whole batches in turn (batch
     ``b`` of the epoch goes to process ``b % world``); augmentation draws from a generator seeded by the
     clip index, so resumed runs also see the same pixels.
+
+    With `repeats` K > 1 (repeated sampling) a batch holds ``batch_size / K`` rendered clips, each K times
+    in a row with its own crop and flip, and an epoch renders ``N / K`` clips.
     """
 
     def __init__(
@@ -307,20 +310,34 @@ class StreamedClips:
         clips_per_epoch: int,
         batch_size: int,
         seed: int,
+        repeats: int = 1,
+        fused: bool | None = None,
     ) -> None:
+        if batch_size % repeats:
+            raise SynaptError(f"repeated sampling: {repeats} repeats do not divide batch size {batch_size}")
         self.generator_config = generator_config
         self.transform = transform
         self.clips_per_epoch = clips_per_epoch
         self.batch_size = batch_size
         self.seed = seed
+        self.repeats = repeats
+        self.fused = fused
+        self.rendered_per_batch = batch_size // repeats
 
-    def augmentation_generator(self, index: int) -> torch.Generator:
-        """The generator of clip `index`'s crop and flip (the same on every device and after resuming)."""
-        return torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+    def augmentation_generator(self, index: int, repeat: int = 0) -> torch.Generator:
+        """The generator of clip `index`'s crop and flip in its `repeat`-th use (the same on every device
+        and after resuming). The CPU generator keeps only the low 32 bits of a seed, so repeats step
+        through them by the golden-ratio constant."""
+        return torch.Generator().manual_seed((self.seed * 1_000_003 + index + repeat * 0x9E3779B9) % 2**32)
 
     def clip_indices(self, epoch: int, batch_index: int, rank: int, world: int) -> range:
-        start = epoch * self.clips_per_epoch + (batch_index * world + rank) * self.batch_size
-        return range(start, start + self.batch_size)
+        """The clips rendered for one batch (each used `repeats` times)."""
+        per_batch = self.rendered_per_batch
+        start = epoch * (self.clips_per_epoch // self.repeats) + (batch_index * world + rank) * per_batch
+        return range(start, start + per_batch)
+
+    def _repeated(self, indices: list[int]) -> list[torch.Generator]:
+        return [self.augmentation_generator(i, r) for i in indices for r in range(self.repeats)]
 
     def batches(
         self, epoch: int, first_batch: int, last_batch: int, rank: int, world: int
@@ -330,14 +347,15 @@ class StreamedClips:
         for batch_index in range(first_batch, last_batch):
             indices = self.clip_indices(epoch, batch_index, rank, world)
             frames, samples = render_clips(
-                self.generator_config, indices, "train", batch_size=self.batch_size
+                self.generator_config, indices, "train", batch_size=len(indices), fused=self.fused
             )
+            clips = [clip for clip in frames for _ in range(self.repeats)]
             pixels = [
-                self.transform(clip, generator=self.augmentation_generator(index))
-                for clip, index in zip(frames, indices, strict=True)
+                self.transform(clip, generator=generator)
+                for clip, generator in zip(clips, self._repeated(list(indices)), strict=True)
             ]
             labels = torch.tensor([sample.label for sample in samples], dtype=torch.long)
-            yield {"pixel_values": torch.stack(pixels), "labels": labels}
+            yield {"pixel_values": torch.stack(pixels), "labels": labels.repeat_interleave(self.repeats)}
 
     def device_batches(
         self,
@@ -351,23 +369,27 @@ class StreamedClips:
         group: int = 256,
     ) -> Iterator[dict[str, torch.Tensor]]:
         """The batches `batches` yields, rendered and augmented on `device` (a GPU): `workers` processes
-        sample the scenes of about `group` clips at a time while the device renders the previous group."""
+        sample the scenes of about `group` rendered clips at a time while the device renders the previous
+        group."""
         from synapt_hf.synth.pipeline import render_batches
 
         batches = render_batches(
             self.generator_config,
             lambda b: self.clip_indices(epoch, first_batch + b, rank, world),
             last_batch - first_batch,
-            self.batch_size,
+            self.rendered_per_batch,
             device,
             "train",
             workers,
-            group_batches=max(1, group // self.batch_size),
+            group_batches=max(1, group // self.rendered_per_batch),
+            fused=self.fused,
         )
         for batch in batches:
-            generators = [self.augmentation_generator(i) for i in batch.indices.tolist()]
-            pixels = self.transform.augment_clips(batch.frames, generators)
-            yield {"pixel_values": pixels, "labels": batch.labels}
+            frames = batch.frames
+            if self.repeats > 1:  # views of the rendered clips, no copies
+                frames = [clip for clip in frames for _ in range(self.repeats)]
+            pixels = self.transform.augment_clips(frames, self._repeated(batch.indices.tolist()))
+            yield {"pixel_values": pixels, "labels": batch.labels.repeat_interleave(self.repeats)}
 
 
 class ClipList(Dataset):
@@ -424,7 +446,13 @@ def _online_synthetic(
     if config.max_eval_samples:
         num_eval = min(num_eval, config.max_eval_samples)
     stream = StreamedClips(
-        generator_config, training, num_train, config.per_device_train_batch_size, config.seed
+        generator_config,
+        training,
+        num_train,
+        config.per_device_train_batch_size,
+        config.seed,
+        repeats=config.repeated_sampling,
+        fused=True if config.synthetic_fused_render else None,
     )
     return TrainData(
         train=stream,

@@ -32,9 +32,13 @@ def test_device_batches_equal_the_worker_batches(stream, first, group, workers):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options) -> None:
+@pytest.mark.parametrize("repeats", [1, 2])
+def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options, repeats) -> None:
     options = {"synthetic_classes": 3, "synthetic_train_clips": 4, "synthetic_eval_clips": 1, "max_steps": 4}
-    results = train(tiny_options(tmp_path / "run", None, dataloader_num_workers=2, **options))
+    config = tiny_options(
+        tmp_path / "run", None, dataloader_num_workers=2, repeated_sampling=repeats, **options
+    )
+    results = train(config)
     assert results["num_train"] == 12 and results["global_step"] == 4
 
 
@@ -87,3 +91,48 @@ def test_augmenting_on_the_device_trains_like_augmenting_in_workers(
         runs[where] = load_file(out / "model.safetensors")
     for key, value in runs["workers"].items():
         torch.testing.assert_close(runs["device"][key], value, rtol=1e-4, atol=1e-5, msg=key)
+
+
+@pytest.fixture
+def repeated_stream() -> StreamedClips:
+    config = GeneratorConfig.create(3, frames=4, size=32, seed=5)
+    transform = ClipTransform(resize=32, crop=(32, 32), train=True, scale=(0.3, 1.0))
+    return StreamedClips(config, transform, clips_per_epoch=24, batch_size=4, seed=11, repeats=2)
+
+
+def test_repeated_sampling_renders_each_clip_once_and_augments_each_use(repeated_stream):
+    """Repeats: half the clips per batch, each used twice in a row with its own crop/flip, same label."""
+    assert list(repeated_stream.clip_indices(1, 0, 0, 1)) == [12, 13]  # an epoch renders 24 / 2 clips
+    batches = list(repeated_stream.batches(epoch=1, first_batch=0, last_batch=3, rank=0, world=1))
+    for batch in batches:
+        assert batch["pixel_values"].shape[0] == 4
+        labels = batch["labels"]
+        assert torch.equal(labels[0::2], labels[1::2])
+        pixels = batch["pixel_values"]
+        assert not torch.equal(pixels[0], pixels[1]) and not torch.equal(pixels[2], pixels[3])
+    on_device = list(repeated_stream.device_batches(1, 0, 3, 0, 1, torch.device("cpu"), workers=0, group=4))
+    for a, b in zip(on_device, batches, strict=True):
+        assert torch.equal(a["labels"], b["labels"])
+        torch.testing.assert_close(a["pixel_values"], b["pixel_values"], rtol=0, atol=1e-5)
+
+
+def test_repeated_sampling_must_divide_the_batch_and_needs_the_online_generator(tmp_path: Path):
+    from synapt_hf.errors import SynaptError
+    from synapt_hf.training.config import TrainConfig
+
+    with pytest.raises(SynaptError, match="must divide --per-device-train-batch-size 6"):
+        TrainConfig(per_device_train_batch_size=6, repeated_sampling=4)
+    with pytest.raises(SynaptError, match="applies to the online generator"):
+        TrainConfig(per_device_train_batch_size=4, repeated_sampling=2, synthetic="disk")
+    with pytest.raises(SynaptError, match="applies to the online generator"):
+        TrainConfig(per_device_train_batch_size=4, repeated_sampling=2, dataset=str(tmp_path))
+
+
+def test_online_run_with_repeated_sampling_trains_and_records_it(tmp_path: Path, tiny_options) -> None:
+    options = {"synthetic_classes": 3, "synthetic_train_clips": 4, "synthetic_eval_clips": 1, "max_steps": 3}
+    out = tmp_path / "run"
+    results = train(tiny_options(out, None, repeated_sampling=2, **options))
+    assert results["global_step"] == 3
+    import json
+
+    assert json.loads((out / "training_args.json").read_text())["repeated_sampling"] == 2
