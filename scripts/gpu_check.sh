@@ -50,7 +50,7 @@ step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 
 # online = eager renderer; :fused = the torch.compile-fused renderer (render.kernels); :rs4 = repeated
 # sampling (each rendered clip used 4 times per batch); disk = the generated dataset, decoded in workers
 step bench_train 290 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --sources online,disk,online:fused,online:fused:rs4 --json "$OUT/bench_train.json"
+  --sources online:fused:rs4,online:fused,disk,online --json "$OUT/bench_train.json"
 step bench_train_speedups 200 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes supervised --sources online:fused:rs4 --speedups
 step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
