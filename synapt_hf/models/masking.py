@@ -45,8 +45,12 @@ def tube_mask(
     hidden_positions = scores.argsort(dim=1)[:, :masked]
     spatial = torch.zeros(batch_size, spatial_patches, dtype=torch.bool)
     spatial.scatter_(1, hidden_positions, True)
-    mask = spatial.unsqueeze(1).expand(batch_size, temporal_slices, spatial_patches).reshape(batch_size, -1)
-    return mask.to(device) if device is not None else mask
+    if device is not None and torch.device(device).type == "cuda":
+        # from pinned memory the copy is queued behind the GPU's work instead of waiting for it
+        spatial = spatial.pin_memory().to(device, non_blocking=True)
+    elif device is not None:
+        spatial = spatial.to(device)
+    return spatial.unsqueeze(1).expand(batch_size, temporal_slices, spatial_patches).reshape(batch_size, -1)
 
 
 def tube_mask_for_config(

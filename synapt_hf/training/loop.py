@@ -51,16 +51,13 @@ from synapt_hf.training.checkpoints import (
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import RESULTS_FILE, export_model
+from synapt_hf.training.loss_tracking import LossTracker
 from synapt_hf.training.optim import parameter_groups
 from synapt_hf.training.run_settings import check_resume_settings, run_settings, save_run_settings
 
 logger = logging.getLogger(__name__)
 
 _RUN_MARKERS = ("training_args.json", RESULTS_FILE, "config.json")
-
-
-class NonFiniteLossError(SynaptError):
-    """The loss became NaN or infinite."""
 
 
 def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
@@ -474,7 +471,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         disable=not accelerator.is_local_main_process or config.disable_progress_bar,
     )
     metrics: dict[str, Any] = {}
-    running_loss, running_count = 0.0, 0
+    losses = LossTracker(accelerator.device)  # read on the host at logging steps only (see loss_tracking)
     started = time.perf_counter()
     samples_at_start = state.samples_seen
     eval_seconds = 0.0
@@ -487,7 +484,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
             batch = run.data.finish_batch(_to_device(batch, accelerator.device))
             with accelerator.accumulate(run.model):
                 loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
-                _check_finite(accelerator, loss, state)
+                losses.record(loss, state.global_step + 1, state.epoch, state.batches_in_epoch)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients and config.max_grad_norm:
                     accelerator.clip_grad_norm_(
@@ -498,21 +495,21 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 run.optimizer.zero_grad(set_to_none=True)
             state.batches_in_epoch += 1
             state.samples_seen += batch["pixel_values"].shape[0] * accelerator.num_processes
-            running_loss += float(loss.detach())
-            running_count += 1
             if not accelerator.sync_gradients:
                 continue
             state.global_step += 1
             progress.update(1)
             if state.global_step == warm_step:
+                _synchronize(accelerator.device)  # the steady-state clock starts when the GPU is there too
                 warm = (time.perf_counter(), state.samples_seen, eval_seconds)
             if state.global_step % config.logging_steps == 0 or state.global_step == run.total_steps:
-                logs = {"train_loss": running_loss / running_count, "lr": run.scheduler.get_last_lr()[-1]}
+                losses.raise_if_non_finite(accelerator)
+                logs = {"train_loss": losses.mean_and_reset(), "lr": run.scheduler.get_last_lr()[-1]}
                 progress.set_postfix(loss=f"{logs['train_loss']:.4f}")
                 accelerator.log(logs, step=state.global_step)
                 metrics["train_loss"] = logs["train_loss"]
-                running_loss, running_count = 0.0, 0
             if config.checkpointing_steps and state.global_step % config.checkpointing_steps == 0:
+                losses.raise_if_non_finite(accelerator)  # never checkpoint weights a bad step has touched
                 save_checkpoint(run, state)
             if state.global_step >= run.total_steps or _time_is_up(run, started):
                 break
@@ -521,8 +518,11 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
             state.batches_in_epoch = 0
         if hasattr(loader, "close"):  # a GPU producer left mid-epoch: stop it (and its workers) now
             loader.close()
-        if running_count:
-            metrics["train_loss"] = running_loss / running_count
+        _synchronize(accelerator.device)  # the epoch's queued steps finish before the clocks below read
+        losses.raise_if_non_finite(accelerator)
+        mean_loss = losses.mean_and_reset()
+        if mean_loss is not None:
+            metrics["train_loss"] = mean_loss
         finished = state.global_step >= run.total_steps or _time_is_up(run, started)
         if run.eval_loader is not None and (config.eval_every_epoch or finished):
             eval_started = time.perf_counter()
@@ -619,17 +619,9 @@ def _to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
     return {k: move(v) for k, v in batch.items()}
 
 
-def _check_finite(accelerator: Accelerator, loss: torch.Tensor, state: TrainState) -> None:
-    bad = torch.tensor([0.0 if torch.isfinite(loss.detach()).all() else 1.0], device=loss.device)
-    if accelerator.num_processes > 1:
-        bad = accelerator.reduce(bad, reduction="sum")
-    if float(bad.sum()) > 0:
-        raise NonFiniteLossError(
-            f"loss is {float(loss.detach())} at step {state.global_step + 1} (epoch {state.epoch}, batch "
-            f"{state.batches_in_epoch}); lower --learning-rate, raise --warmup-ratio, keep --max-grad-norm, use "
-            "--mixed-precision bf16 instead of fp16, or check the input clips; resume from the last good "
-            "checkpoint with --resume-from-checkpoint latest"
-        )
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def save_checkpoint(run: _Run, state: TrainState) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import datasets
@@ -12,7 +13,7 @@ from synapt_hf.errors import SynaptError
 from synapt_hf.training import train
 from synapt_hf.training.checkpoints import TrainState, list_checkpoints, resolve_resume
 from synapt_hf.training.config import TrainConfig
-from synapt_hf.training.loop import NonFiniteLossError
+from synapt_hf.training.loss_tracking import NonFiniteLossError
 
 
 def test_unknown_preset(tmp_path: Path) -> None:
@@ -77,9 +78,15 @@ def test_nan_loss_stops_with_the_step_number(tmp_path: Path, tiny_dataset: Path,
     options = tiny_options(
         tmp_path / "out", tiny_dataset, learning_rate=1e30, warmup_ratio=0.0, max_grad_norm=None
     )
-    with pytest.raises(NonFiniteLossError, match=r"loss is nan at step \d+.*--learning-rate"):
+    options.update(checkpointing_steps=1, checkpoints_total_limit=None, logging_steps=10)
+    with pytest.raises(NonFiniteLossError, match=r"loss is nan at step \d+.*--learning-rate") as raised:
         train(options)
     assert not (tmp_path / "out" / "all_results.json").exists()
+    # the loss is read on the host only every few steps, yet the error names the exact step, and no
+    # checkpoint holds weights that a non-finite step touched
+    bad_step = int(re.search(r"at step (\d+)", str(raised.value)).group(1))
+    saved = sorted(int(p.name.split("-")[1]) for p in (tmp_path / "out").glob("checkpoint-*[0-9]"))
+    assert saved == list(range(1, bad_step))
 
 
 def test_a_half_written_checkpoint_is_never_resumed(tmp_path: Path) -> None:
