@@ -9,11 +9,12 @@ and prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode
 
     python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU
     python scripts/bench_train.py --preset h100      # videomae-base, bf16, batch 32 (needs a GPU)
-    python scripts/bench_train.py --sources online,online:fused,online:fused:rs4,disk
+    python scripts/bench_train.py --sources online:eager,online,online:rs4,disk
 
 A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
-``:fused`` (the torch.compile-fused renderer) and ``:rsK`` (repeated sampling: each rendered clip used K
-times per batch, `TrainConfig.repeated_sampling`) for the online one.
+``:fused`` / ``:eager`` (force the renderer's kernels; default: ``SYNAPT_FUSED_RENDER``, unset = fused on a
+GPU, eager on CPU) and ``:rsK`` (repeated sampling: each rendered clip used K times per batch,
+`TrainConfig.repeated_sampling`) for the online one.
 """
 
 from __future__ import annotations
@@ -60,11 +61,11 @@ GPU_PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense bf16 te
 
 @dataclass(frozen=True)
 class Source:
-    """One data source of the benchmark, parsed from ``online[:fused][:rsK]`` or ``disk``."""
+    """One data source of the benchmark, parsed from ``online[:fused|:eager][:rsK]`` or ``disk``."""
 
     label: str
     synthetic: str
-    fused: bool = False
+    renderer: str = "auto"  # TrainConfig.synthetic_renderer
     repeats: int = 1
 
     @classmethod
@@ -72,17 +73,26 @@ class Source:
         base, *options = text.split(":")
         if base not in ("online", "disk"):
             raise SystemExit(f"--sources: {text!r}: the source must be online or disk")
-        fused, repeats = False, 1
+        renderer, repeats = "auto", 1
         for option in options:
-            if option == "fused":
-                fused = True
+            if option in ("fused", "eager"):
+                renderer = option
             elif option.startswith("rs") and option[2:].isdigit() and int(option[2:]) >= 1:
                 repeats = int(option[2:])
             else:
-                raise SystemExit(f"--sources: {text!r}: unknown option {option!r} (fused, rsK)")
+                raise SystemExit(f"--sources: {text!r}: unknown option {option!r} (fused, eager, rsK)")
         if base == "disk" and options:
             raise SystemExit(f"--sources: {text!r}: fused and rsK apply to the online generator")
-        return cls(text, base, fused or (base == "online" and fused_default()), repeats)
+        return cls(text, base, renderer, repeats)
+
+    def renderer_used(self, device: torch.device) -> str | None:
+        """The kernels the online generator renders with (None for the disk source)."""
+        if self.synthetic != "online":
+            return None
+        if self.renderer != "auto":
+            return self.renderer
+        render_device = "cuda" if device.type == "cuda" else "cpu"
+        return "fused" if fused_default(render_device) else "eager"
 
 
 def bare_rate(
@@ -151,7 +161,7 @@ def full_rate(
         model=model_name,
         mode=mode,
         synthetic=source.synthetic,
-        synthetic_fused_render=source.fused,
+        synthetic_renderer=source.renderer,
         repeated_sampling=source.repeats,
         output_dir=str(work / f"{mode}-{source.label.replace(':', '-')}"),
         overwrite_output_dir=True,
@@ -228,7 +238,7 @@ def main() -> int:
     # one generated dataset (disk source) serves every mode: enough clips for the largest batch
     clips_per_class = max(max(batches.values()) * (steps + 3) // 10 + 1, 8)
     print(
-        f"online renderer default: {'fused' if fused_default() else 'eager'} ({FUSED_ENV}); "
+        f"online renderer default here: {'fused' if fused_default(device.type) else 'eager'} ({FUSED_ENV}); "
         "model: eager, or compiled with --speedups"
     )
     rows = []
@@ -271,9 +281,7 @@ def main() -> int:
                         "mode": mode,
                         "source": source.synthetic,
                         "speedups": compiled,
-                        "renderer": ("fused" if source.fused else "eager")
-                        if source.synthetic == "online"
-                        else None,
+                        "renderer": source.renderer_used(device),
                         "repeated_sampling": source.repeats,
                         "bare_clips_s": round(bare, 2),
                         "full_clips_s": full,
@@ -284,7 +292,7 @@ def main() -> int:
                     }
                     rows.append(row)
                     print(
-                        f"{mode:<10} {source.label:<18} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
+                        f"{mode:<10} {source.label:<18} {source.renderer_used(device) or '-':<6} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
                         f"  full {full:8.2f} clips/s  ratio {full / bare:6.3f}  model {tflops:.4f} TFLOP/s"
                         f" ({100 * tflops / peak:.1f}% of peak)",
                         flush=True,

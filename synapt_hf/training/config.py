@@ -18,6 +18,7 @@ MODES = ("supervised", "mae", "mae+supervised")
 PROTOCOLS = ("pretrain", "finetune", "linear-probe")
 SYNTHETIC_MODES = ("online", "disk")
 SYNTHETIC_DEVICES = ("auto", "cpu")
+SYNTHETIC_RENDERERS = ("auto", "fused", "eager")
 AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 
@@ -96,11 +97,11 @@ class TrainConfig:
     synthetic_render_group: int = field(
         default=256, metadata=_help("online generator on a GPU: clips rendered per renderer call")
     )
-    synthetic_fused_render: bool = field(
-        default=False,
+    synthetic_renderer: str = field(
+        default="auto",
         metadata=_help(
-            "online generator: render with the torch.compile-fused kernels (same pixels, compiled once "
-            "per process; SYNAPT_FUSED_RENDER=1 also turns them on)"
+            "online generator kernels: auto (SYNAPT_FUSED_RENDER; unset: fused on a GPU, eager on CPU) | "
+            "fused (torch.compile, compiled once per process) | eager; the same pixels"
         ),
     )
     repeated_sampling: int = field(
@@ -181,6 +182,7 @@ class TrainConfig:
         _choice("protocol", self.protocol, PROTOCOLS)
         _choice("synthetic", self.synthetic, SYNTHETIC_MODES)
         _choice("synthetic_device", self.synthetic_device, SYNTHETIC_DEVICES)
+        _choice("synthetic_renderer", self.synthetic_renderer, SYNTHETIC_RENDERERS)
         _choice("augment_device", self.augment_device, AUGMENT_DEVICES)
         from synapt_hf.synth.presets import PRESET_NAMES
 

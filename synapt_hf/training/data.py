@@ -452,7 +452,7 @@ def _online_synthetic(
         config.per_device_train_batch_size,
         config.seed,
         repeats=config.repeated_sampling,
-        fused=True if config.synthetic_fused_render else None,
+        fused={"auto": None, "fused": True, "eager": False}[config.synthetic_renderer],
     )
     return TrainData(
         train=stream,

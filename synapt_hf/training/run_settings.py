@@ -50,7 +50,7 @@ NOT_COMPARED = frozenset(
         "synthetic_device",  # the online generator renders the same clips on the GPU or in CPU workers
         "augment_device",  # the same crops and flips, in the workers or on the training device
         "synthetic_render_group",
-        "synthetic_fused_render",  # the fused kernels draw the same pixels as the eager ones
+        "synthetic_renderer",  # the fused kernels draw the same pixels as the eager ones
         # when to stop early (the run can be continued later with the same settings)
         "max_train_minutes",
         # only lets a checkpoint with another head load; the resumed weights come from the checkpoint

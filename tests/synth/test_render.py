@@ -89,26 +89,48 @@ def test_fused_kernels_render_the_eager_pixels_whatever_the_batch(monkeypatch):
     alone = torch.cat([render_samples(config, [s]) for s in samples[3:5]])
     assert torch.equal(alone, fused[3:5])
     monkeypatch.setenv(render.FUSED_ENV, "maybe")
-    with pytest.raises(SynaptError, match="SYNAPT_FUSED_RENDER: must be 0 or 1"):
+    with pytest.raises(SynaptError, match="SYNAPT_FUSED_RENDER: must be 0, 1 or auto"):
         render_samples(config, samples[:1])
 
 
-def test_fused_renderer_without_a_compiler_is_a_one_line_error(tmp_path):
-    # A fresh process and inductor cache, with a C++ compiler that does not exist: the real build fails.
+def test_fused_kernels_are_the_default_on_cuda_only(monkeypatch):
+    monkeypatch.delenv(render.FUSED_ENV, raising=False)
+    assert render.fused_choice("cuda") == "auto" and render.fused_default("cuda")
+    assert render.fused_choice("cpu") == "off" and not render.fused_default("cpu")
+    monkeypatch.setenv(render.FUSED_ENV, "0")
+    assert not render.fused_default("cuda")
+    monkeypatch.setenv(render.FUSED_ENV, "auto")
+    assert render.fused_default("cpu")
+
+
+def _preview_without_a_compiler(tmp_path, choice: str) -> subprocess.CompletedProcess:
+    """`synapt preview` in a fresh process and inductor cache, with a C++ compiler that does not exist (the
+    real build fails), under ``SYNAPT_FUSED_RENDER=choice``."""
     script = """
 import torch._inductor.config as inductor
 inductor.cpp.cxx = (None, "/nonexistent/g++")
 from synapt_hf.cli import main
 raise SystemExit(main(["preview", "--classes", "2", "--clips-per-class", "1", "--frames", "2", "--size", "32", "--out", "OUT"]))
-""".replace("OUT", str(tmp_path / "preview"))
-    env = {**os.environ, "SYNAPT_FUSED_RENDER": "1", "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run(
+""".replace("OUT", str(tmp_path / f"preview-{choice}"))
+    env = {**os.environ, "SYNAPT_FUSED_RENDER": choice, "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "cache")}
+    return subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def test_fused_renderer_without_a_compiler_is_a_one_line_error(tmp_path):
+    done = _preview_without_a_compiler(tmp_path, "1")
     assert done.returncode == 2, done.stderr[-2000:]
     assert "synapt preview: error: fused renderer" in done.stderr
-    assert "torch.compile could not build" in done.stderr and "unset SYNAPT_FUSED_RENDER" in done.stderr
+    assert "torch.compile could not build" in done.stderr and "SYNAPT_FUSED_RENDER=0" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_automatic_fused_renderer_without_a_compiler_falls_back_to_eager(tmp_path):
+    done = _preview_without_a_compiler(tmp_path, "auto")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr.count("rendering with the eager kernels instead") == 1  # warned once
+    assert (tmp_path / "preview-auto" / "contact_sheet.png").is_file()
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")

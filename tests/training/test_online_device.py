@@ -32,12 +32,11 @@ def test_device_batches_equal_the_worker_batches(stream, first, group, workers):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-@pytest.mark.parametrize("repeats", [1, 2])
-def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options, repeats) -> None:
+@pytest.mark.parametrize(("repeats", "renderer"), [(1, "eager"), (2, "auto")])
+def test_online_run_renders_on_the_training_gpu(tmp_path: Path, tiny_options, repeats, renderer) -> None:
     options = {"synthetic_classes": 3, "synthetic_train_clips": 4, "synthetic_eval_clips": 1, "max_steps": 4}
-    config = tiny_options(
-        tmp_path / "run", None, dataloader_num_workers=2, repeated_sampling=repeats, **options
-    )
+    options.update(repeated_sampling=repeats, synthetic_renderer=renderer)
+    config = tiny_options(tmp_path / "run", None, dataloader_num_workers=2, **options)
     results = train(config)
     assert results["num_train"] == 12 and results["global_step"] == 4
 
