@@ -164,7 +164,9 @@ class VideoClipDataset(Dataset):
             if total <= 0:
                 total = probe(data).num_frames
             indices = self.frame_indices(total, rng if self.train else None)
-            frames = decode_frames(data, indices, short_side=self.short_side)
+            # in a DataLoader worker the workers are the parallelism: one decoder thread each
+            threads = 1 if get_worker_info() is not None else None
+            frames = decode_frames(data, indices, short_side=self.short_side, threads=threads)
         except Exception as exc:  # any failure to read a clip is a broken clip, never a crashed worker
             raise _DecodeFailure(path, _reason(exc)) from exc
         augment_seed = int(rng.integers(2**62)) if self.train else None

@@ -101,6 +101,17 @@ def test_weizmann_late_frames_match_a_full_decode(shared_data):
     np.testing.assert_array_equal(decode_frames(clip, picks), everything[picks])
 
 
+def test_one_decoder_thread_and_a_resize_give_the_same_pixels(shared_data):
+    clip = shared_data / "weizmann" / "run" / "daria_run.avi"
+    picks = [3, 9, 9, 20, 1]
+    for short_side in (None, 112):
+        automatic = decode_frames(clip, picks, short_side=short_side)
+        single = decode_frames(clip, picks, short_side=short_side, threads=1)
+        np.testing.assert_array_equal(single, automatic)
+        if short_side:
+            assert automatic.shape[1:3] == (112, 140)  # 180x144 -> short side 112, aspect kept
+
+
 def test_indices_past_the_end_clamp_to_last_frame(make_video, known_content):
     path = make_video("short.avi", num_frames=12, codec="mpeg4")
     frames = decode_frames(path, [11, 12, 40, 0])
