@@ -47,12 +47,12 @@ step cuda_tests 120 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/synth/test_render.py tests/synth/test_pipeline.py tests/training/test_online_device.py
 step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
   --batch-size 256 --workers "$WORKERS" --repeat 1 --fused --no-encode
-# online = eager renderer; :fused = the torch.compile-fused renderer (render.kernels); :rs4 = repeated
-# sampling (each rendered clip used 4 times per batch); disk = the generated dataset, decoded in workers
+# online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
+# clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 290 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --sources online:fused:rs4,online:fused,disk,online --json "$OUT/bench_train.json"
+  --sources online:rs4,online,disk --json "$OUT/bench_train.json"
 step bench_train_speedups 200 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --modes supervised --sources online:fused:rs4 --speedups
+  --modes supervised --sources online:rs4 --speedups
 step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
   bash docs/results/weizmann/run_gpu.sh
 step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh
