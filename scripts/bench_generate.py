@@ -14,9 +14,14 @@ On the CPU it reports clips/s per core from the process CPU time (robust on a sh
   GPU renders (what online training and `synapt generate --device cuda` get);
 * pipeline + H.264: the pipeline's clips copied back and encoded by a pool of `--workers` threads.
 
+With ``--sampling`` (any device) it measures instead the pipeline's CPU side alone, the bound of the GPU
+pipeline: one sampling process delivering groups of scenes through a DataLoader
+(`synapt_hf.synth.pipeline.SampledScenes`), against sampling in this process then `render.stack_scenes`.
+
     python scripts/bench_generate.py                      # CPU, 16x112x112 and 16x224x224
     python scripts/bench_generate.py --fused                              # + the torch.compile-fused kernels
     python scripts/bench_generate.py --device cuda --clips 8192 --batch-size 512 --workers 15 --profile
+    python scripts/bench_generate.py --sizes 224 --sampling --batch-size 256 --clips 1024   # CPU side only
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from synapt_hf.data.video import encode_video
 from synapt_hf.synth import render
 from synapt_hf.synth.clips import render_samples, sample_clip
 from synapt_hf.synth.config import GeneratorConfig
-from synapt_hf.synth.pipeline import index_groups, render_stream
+from synapt_hf.synth.pipeline import SampledScenes, index_groups, render_stream
 from synapt_hf.synth.render import render_batch, stack_scenes
 
 
@@ -145,6 +150,34 @@ def measure_pipeline(
     }
 
 
+def measure_sampling(config: GeneratorConfig, clips: int, batch_size: int) -> list[tuple[str, dict]]:
+    """Clips per CPU-second of one sampling process: in this process (sample, then `stack_scenes`) against
+    one DataLoader worker handing stacked groups to this process (`SampledScenes`, what each `render_stream`
+    worker does; its CPU time read from the reaped worker's resource usage, start-up included)."""
+    import resource
+
+    from torch.utils.data import DataLoader
+
+    groups = index_groups(range(30_000_000, 30_000_000 + max(clips, 2 * batch_size)), batch_size)
+    count = sum(len(g) for g in groups)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for group in groups:
+        stack_scenes([sample_clip(config, "train", i).scene for i in group])
+    in_process = {"clips": count, "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    loader = DataLoader(SampledScenes(config, "train", groups), batch_size=None, num_workers=1)
+    delivered = sum(len(scenes["_indices"]) for scenes in loader)
+    del loader  # the worker has exited: its CPU time is in RUSAGE_CHILDREN
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    worker = {"clips": delivered, "wall_s": time.perf_counter() - wall, "cpu_s": worker_cpu}
+    for r in (in_process, worker):
+        r["clips_per_s"] = r["clips"] / r["wall_s"]
+        r["clips_per_cpu_s"] = r["clips"] / r["cpu_s"]
+    return [("sampling: in process + stack_scenes", in_process), ("sampling: 1 DataLoader worker", worker)]
+
+
 def profile_render(config: GeneratorConfig, batch_size: int, device: torch.device, fused: bool) -> None:
     """Print the renderer's top kernels and launch count for one call (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
@@ -205,6 +238,9 @@ def main() -> None:
     )
     parser.add_argument("--no-encode", action="store_true", help="skip the render + encode measurement")
     parser.add_argument(
+        "--sampling", action="store_true", help="only time the scene sampling (the GPU pipeline's CPU side)"
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="report the best of this many runs (noisy machines)"
     )
     args = parser.parse_args()
@@ -216,6 +252,16 @@ def main() -> None:
     for size in args.sizes:
         config = GeneratorConfig.create("all", frames=args.frames, size=size)
         clips = max(args.batch_size, round(args.clips * (112 / size) ** 2))
+        if args.sampling:
+            (name_a, a), (name_b, b) = measure_sampling(config, clips, args.batch_size)
+            print(f"\n{args.frames}x{size}x{size}, {config.num_classes} classes, groups of {args.batch_size}")
+            for name, r in ((name_a, a), (name_b, b)):
+                print(
+                    f"  {name:38s} {r['clips_per_cpu_s']:8.1f} clips per CPU-s ({1000 / r['clips_per_cpu_s']:.2f} "
+                    f"ms/clip)  {r['clips_per_s']:8.1f} clips/s wall"
+                )
+            print(f"  worker vs in process, per CPU-s: {b['clips_per_cpu_s'] / a['clips_per_cpu_s']:.2f}x")
+            continue
         measure(config, range(10_000_000, 10_000_000 + min(4, clips)), 4, device, encode=False)  # warm-up
         base = measure(config, range(args.baseline_clips), 1, device, encode=False, repeat=args.repeat)
         rows = [("baseline (1 clip/call)", base)]
