@@ -9,6 +9,7 @@ the same for every frame of a clip, drawn from a ``torch.Generator``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from synapt_hf.data.batched_resize import crop_resize_flip
 from synapt_hf.data.video import resized_shape
 from synapt_hf.errors import SynaptError
 
@@ -117,16 +119,33 @@ class ClipTransform:
             raise SynaptError("augment_clips: needs a training transform (train=True)")
         if self.output_size is None:
             raise SynaptError("augment_clips: the transform needs a crop size to make a batch")
-        for clip in clips:
-            if clip.ndim != 4 or clip.shape[-1] != 3 or clip.dtype != torch.uint8:
-                raise SynaptError(f"augment_clips: expects uint8 (T, H, W, 3) clips, got {tuple(clip.shape)}")
+        batch = clips if isinstance(clips, torch.Tensor) else None
+        shapes = {tuple(batch.shape[1:])} if batch is not None else {tuple(clip.shape) for clip in clips}
+        for shape in shapes:  # a batch tensor is checked once, not clip by clip
+            if len(shape) != 4 or shape[-1] != 3:
+                raise SynaptError(f"augment_clips: expects uint8 (T, H, W, 3) clips, got {shape}")
+        if any(clip.dtype != torch.uint8 for clip in ([batch] if batch is not None else clips)):
+            raise SynaptError("augment_clips: expects uint8 clips")
         if len(generators) != len(clips):
             raise SynaptError(f"augment_clips: {len(clips)} clips but {len(generators)} generators")
+        if self.mode == "random_resized_crop" and len(shapes) == 1:
+            return self._augment_batch(batch if batch is not None else torch.stack(clips), generators)
         out = [
             self._augment(clip.permute(0, 3, 1, 2).float(), generator)
             for clip, generator in zip(clips, generators, strict=True)
         ]
         return self._normalize(torch.stack(out))
+
+    def _augment_batch(self, clips: torch.Tensor, generators: list[torch.Generator]) -> torch.Tensor:
+        """`augment_clips` for same-sized clips: the boxes and flips `_augment` draws, applied to the whole
+        batch by two batched products (`batched_resize.crop_resize_flip`) instead of a resize per clip."""
+        height, width = clips.shape[2:4]
+        boxes, flips = [], []
+        for generator in generators:  # the draws of `_augment`, in its order
+            boxes.append(random_resized_box(height, width, self.scale, self.ratio, generator))
+            flips.append(bool(self.flip) and float(torch.rand((), generator=generator)) < 0.5)
+        pixels = crop_resize_flip(clips, boxes, flips, self.output_size)
+        return self._normalize(pixels.round_().clamp_(0, 255))
 
     # -- evaluation: the VideoMAEImageProcessor (PIL backend) path --------------------------------
     def _evaluate(self, array: np.ndarray) -> torch.Tensor:
@@ -171,8 +190,7 @@ class ClipTransform:
     def _normalize(self, pixels: torch.Tensor) -> torch.Tensor:
         values = pixels.to(torch.float32) * self.rescale_factor
         if self.normalize:
-            mean = torch.tensor(self.mean, dtype=torch.float32, device=values.device).view(3, 1, 1)
-            std = torch.tensor(self.std, dtype=torch.float32, device=values.device).view(3, 1, 1)
+            mean, std = _channel_stats(tuple(self.mean), tuple(self.std), values.device)
             values = (values - mean) / std
         return values.contiguous()
 
@@ -361,6 +379,16 @@ def random_crop(
     top = int(torch.randint(0, height - crop_h + 1, (1,), generator=generator))
     left = int(torch.randint(0, width - crop_w + 1, (1,), generator=generator))
     return clip[..., top : top + crop_h, left : left + crop_w]
+
+
+@functools.lru_cache(maxsize=16)
+def _channel_stats(
+    mean: tuple[float, ...], std: tuple[float, ...], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and std as (3, 1, 1) float32 tensors on `device`, made once (no copy to the GPU per batch)."""
+    return tuple(  # type: ignore[return-value]
+        torch.tensor(values, dtype=torch.float32).view(3, 1, 1).to(device) for values in (mean, std)
+    )
 
 
 def _resize(clip: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

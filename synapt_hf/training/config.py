@@ -21,6 +21,7 @@ SYNTHETIC_DEVICES = ("auto", "cpu")
 SYNTHETIC_RENDERERS = ("auto", "fused", "eager")
 AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
 def _help(text: str) -> dict[str, str]:
@@ -156,6 +157,13 @@ class TrainConfig:
         default=None, metadata=_help("no | fp16 | bf16 (default: accelerate config)")
     )
     torch_compile: bool = False
+    torch_compile_mode: str = field(
+        default="default",
+        metadata=_help(
+            "with --torch-compile: default | reduce-overhead (CUDA graphs: fewer kernel launches) | "
+            "max-autotune | max-autotune-no-cudagraphs"
+        ),
+    )
     # bookkeeping
     checkpointing_steps: int | None = field(
         default=None, metadata=_help("save_state every N optimizer steps")
@@ -184,6 +192,7 @@ class TrainConfig:
         _choice("synthetic_device", self.synthetic_device, SYNTHETIC_DEVICES)
         _choice("synthetic_renderer", self.synthetic_renderer, SYNTHETIC_RENDERERS)
         _choice("augment_device", self.augment_device, AUGMENT_DEVICES)
+        _choice("torch_compile_mode", self.torch_compile_mode, COMPILE_MODES)
         from synapt_hf.synth.presets import PRESET_NAMES
 
         _choice("synthetic_preset", self.synthetic_preset, PRESET_NAMES)

@@ -386,8 +386,8 @@ class StreamedClips:
         )
         for batch in batches:
             frames = batch.frames
-            if self.repeats > 1:  # views of the rendered clips, no copies
-                frames = [clip for clip in frames for _ in range(self.repeats)]
+            if self.repeats > 1:  # each rendered clip K times in a row (uint8: a small copy on the device)
+                frames = frames.repeat_interleave(self.repeats, dim=0)
             pixels = self.transform.augment_clips(frames, self._repeated(batch.indices.tolist()))
             yield {"pixel_values": pixels, "labels": batch.labels.repeat_interleave(self.repeats)}
 

@@ -355,7 +355,7 @@ def _prepare(
         num_training_steps=total_steps * accelerator.num_processes,
     )
     if config.torch_compile:
-        model = torch.compile(model)
+        model = torch.compile(model, mode=config.torch_compile_mode)
     _checkpoints_without_compile_names(accelerator)
     if data.streaming:  # each process streams its own shard of clip indices: no dispatching
         model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)

@@ -47,6 +47,7 @@ NOT_COMPARED = frozenset(
         "dataloader_num_workers",
         "attn_implementation",  # sdpa and eager compute the same attention
         "torch_compile",
+        "torch_compile_mode",
         "synthetic_device",  # the online generator renders the same clips on the GPU or in CPU workers
         "augment_device",  # the same crops and flips, in the workers or on the training device
         "synthetic_render_group",

@@ -21,14 +21,15 @@ def stream() -> StreamedClips:
 
 
 @pytest.mark.parametrize(("first", "group", "workers"), [(0, 6, 0), (2, 7, 2)])
-def test_device_batches_equal_the_worker_batches(stream, first, group, workers):
-    """Same clips, labels and augmentation whatever the render grouping, worker count or resume point."""
+def test_device_batches_equal_the_worker_batches(stream, first, group, workers, same_pixels_up_to_rounding):
+    """Same clips, labels and augmentation whatever the render grouping, worker count or resume point (the
+    device path resizes the batch with matrix products, the workers clip by clip: equal up to rounding)."""
     expected = list(stream.batches(epoch=1, first_batch=first, last_batch=4, rank=1, world=2))
     got = list(stream.device_batches(1, first, 4, 1, 2, torch.device("cpu"), workers=workers, group=group))
     assert len(got) == len(expected) == 4 - first
     for a, b in zip(got, expected, strict=True):
         assert torch.equal(a["labels"], b["labels"])
-        torch.testing.assert_close(a["pixel_values"], b["pixel_values"], rtol=0, atol=1e-5)
+        same_pixels_up_to_rounding(a["pixel_values"], b["pixel_values"])
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -99,7 +100,9 @@ def repeated_stream() -> StreamedClips:
     return StreamedClips(config, transform, clips_per_epoch=24, batch_size=4, seed=11, repeats=2)
 
 
-def test_repeated_sampling_renders_each_clip_once_and_augments_each_use(repeated_stream):
+def test_repeated_sampling_renders_each_clip_once_and_augments_each_use(
+    repeated_stream, same_pixels_up_to_rounding
+):
     """Repeats: half the clips per batch, each used twice in a row with its own crop/flip, same label."""
     assert list(repeated_stream.clip_indices(1, 0, 0, 1)) == [12, 13]  # an epoch renders 24 / 2 clips
     batches = list(repeated_stream.batches(epoch=1, first_batch=0, last_batch=3, rank=0, world=1))
@@ -112,10 +115,10 @@ def test_repeated_sampling_renders_each_clip_once_and_augments_each_use(repeated
     on_device = list(repeated_stream.device_batches(1, 0, 3, 0, 1, torch.device("cpu"), workers=0, group=4))
     for a, b in zip(on_device, batches, strict=True):
         assert torch.equal(a["labels"], b["labels"])
-        torch.testing.assert_close(a["pixel_values"], b["pixel_values"], rtol=0, atol=1e-5)
+        same_pixels_up_to_rounding(a["pixel_values"], b["pixel_values"])
 
 
-def test_repeated_sampling_must_divide_the_batch_and_needs_the_online_generator(tmp_path: Path):
+def test_repeated_sampling_renderer_and_compile_mode_options_are_checked(tmp_path: Path):
     from synapt_hf.errors import SynaptError
     from synapt_hf.training.config import TrainConfig
 
@@ -125,6 +128,10 @@ def test_repeated_sampling_must_divide_the_batch_and_needs_the_online_generator(
         TrainConfig(per_device_train_batch_size=4, repeated_sampling=2, synthetic="disk")
     with pytest.raises(SynaptError, match="applies to the online generator"):
         TrainConfig(per_device_train_batch_size=4, repeated_sampling=2, dataset=str(tmp_path))
+    with pytest.raises(SynaptError, match="--torch-compile-mode must be one of"):
+        TrainConfig(torch_compile_mode="fastest")
+    with pytest.raises(SynaptError, match="--synthetic-renderer must be one of"):
+        TrainConfig(synthetic_renderer="vulkan")
 
 
 def test_online_run_with_repeated_sampling_trains_and_records_it(tmp_path: Path, tiny_options) -> None:
