@@ -3,8 +3,8 @@
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
-# steps: env cuda_tests bench_generate bench_train bench_train_speedups weizmann smoke
-# (default: the first four, about 7 minutes with a cold torch.compile cache).
+# steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups weizmann smoke
+# (default: the first five, about 8 minutes with a cold torch.compile cache).
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
 # machine without a package index, prepare them here first (and a copy of the Weizmann clips):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu/whl; cp -r ../shared/data/weizmann .gpu/
@@ -22,7 +22,7 @@ if compgen -G ".gpu/whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
-STEPS=${*:-env cuda_tests bench_generate bench_train}
+STEPS=${*:-env cuda_tests bench_generate bench_augment bench_train}
 # scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
 WORKERS=$(($(nproc) - 2))
 export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -47,12 +47,13 @@ step cuda_tests 120 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/synth/test_render.py tests/synth/test_pipeline.py tests/training/test_online_device.py
 step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
   --batch-size 256 --workers "$WORKERS" --repeat 1 --fused --no-encode
+step bench_augment 60 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 290 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --sources online:rs4,online,disk --json "$OUT/bench_train.json"
 step bench_train_speedups 200 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --modes supervised --sources online:rs4 --speedups
+  --modes supervised,mae --sources online:rs4 --speedups --compile-mode reduce-overhead
 step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
   bash docs/results/weizmann/run_gpu.sh
 step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh
