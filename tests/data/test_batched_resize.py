@@ -64,3 +64,12 @@ def test_batched_augmentation_draws_the_per_clip_boxes_and_flips(same_pixels_up_
     torch.testing.assert_close(
         transform.augment_clips(mixed, generators)[:2], per_clip[:2], rtol=0, atol=1e-6
     )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_batched_augmentation_matches_the_cpu(same_pixels_up_to_rounding):
+    clips = torch.from_numpy(np.random.default_rng(5).integers(0, 256, (20, 4, 40, 40, 3), dtype=np.uint8))
+    transform = ClipTransform(resize=None, crop=(40, 40), train=True, scale=(0.25, 1.0))
+    cpu = transform.augment_clips(clips, [torch.Generator().manual_seed(s) for s in range(20)])
+    gpu = transform.augment_clips(clips.cuda(), [torch.Generator().manual_seed(s) for s in range(20)])
+    same_pixels_up_to_rounding(gpu.cpu(), cpu)
