@@ -475,9 +475,8 @@ def fused_choice(device_type: str = "cpu") -> str:
 
 def fused_default(device_type: str = "cpu") -> bool:
     """Whether `render_batch` tries the fused kernels on `device_type` when no `fused` is given."""
-    return fused_choice(device_type) != "off" and not (
-        _FUSED_BUILD_FAILED and fused_choice(device_type) == "auto"
-    )
+    choice = fused_choice(device_type)
+    return choice == "on" or (choice == "auto" and not _FUSED_BUILD_FAILED)
 
 
 def kernels(fused: bool) -> Kernels:
