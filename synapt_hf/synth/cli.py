@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                "checked before generating")  # fmt: skip
     generate.add_argument("--fused-render", action="store_true", default=None,
                           help="render with torch.compile-fused kernels (same pixels, faster; compiled once per "
-                               "process, ~25-50 s; also SYNAPT_FUSED_RENDER=1)")  # fmt: skip
+                               "process, ~25-50 s; also SYNAPT_FUSED_RENDER=1; the default on CUDA)")  # fmt: skip
     generate.add_argument("--no-progress", action="store_true", help="no progress bar")
     generate.set_defaults(func=run_generate)
 
