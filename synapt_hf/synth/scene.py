@@ -142,14 +142,14 @@ def random_colour(
 
 
 def _upsample_wrap(grid: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear, wrapping upsampling of a (g, g, C) grid to (size, size, C) (tileable noise)."""
+    """Bilinear, wrapping upsampling of a (g, g) grid to (size, size) (tileable noise; float64 weights)."""
     g = grid.shape[0]
     coords = (np.arange(size) + 0.5) * g / size - 0.5
     i0 = np.floor(coords).astype(int)
-    f = (coords - i0)[:, None]
+    f = coords - i0
     i0, i1 = i0 % g, (i0 + 1) % g
-    rows = grid[i0] * (1 - f)[:, :, None] + grid[i1] * f[:, :, None]
-    return rows[:, i0] * (1 - f)[None, :, :] + rows[:, i1] * f[None, :, :]
+    rows = grid[i0] * (1 - f)[:, None] + grid[i1] * f[:, None]
+    return rows[:, i0] * (1 - f)[None, :] + rows[:, i1] * f[None, :]
 
 
 @functools.lru_cache(maxsize=4)
@@ -168,6 +168,15 @@ def procedural_texture(
     """A (size, size, 3) float32 texture in [0, 1] of the given kind (noise, gradients, stripes, checkers
     tile seamlessly; distractor shapes may be cut at the tile border). Its two colours come from `palette`
     (default: any hue, saturation 0.3-0.9, value 0.3-0.95); `contrast` < 1 pulls the second towards the first."""
+    return np.ascontiguousarray(_texture_planes(rng, kind, hue, size, palette, contrast).transpose(1, 2, 0))
+
+
+def _texture_planes(
+    rng: np.random.Generator, kind: str, hue: float | None, size: int, palette: Palette | None, contrast: float
+) -> np.ndarray:
+    """`procedural_texture` as (3, size, size) colour planes. Working plane by plane keeps numpy's inner
+    loops long (a pixel's 3 channels are a slow inner loop); every value is computed by the same float32
+    operations, so the texture is bit for bit the one a pixel-interleaved computation gives."""
     palette = palette or Palette()
     if hue is None and palette.hue is not None:
         hue = float(rng.uniform(*palette.hue))
@@ -177,31 +186,31 @@ def procedural_texture(
     c2 = c2.astype(np.float32)
     if contrast != 1.0:
         c2 = (c1 + np.float32(contrast) * (c2 - c1)).astype(np.float32)
+    first, second = c1[:, None, None], c2[:, None, None]
     y, x = _grid(size)
     if kind == "noise":
-        coarse = _upsample_wrap(rng.random((4, 4, 1), dtype=np.float32), size)
-        fine = _upsample_wrap(rng.random((16, 16, 1), dtype=np.float32), size)
+        coarse = _upsample_wrap(rng.random((4, 4), dtype=np.float32), size)
+        fine = _upsample_wrap(rng.random((16, 16), dtype=np.float32), size)
         mix = np.clip(0.65 * coarse + 0.35 * fine, 0, 1)
-        tex = c1 + (c2 - c1) * mix
+        tex = first + (second - first) * mix
     elif kind == "gradient":
         angle = rng.uniform(0, 2 * np.pi)
         turns = np.round(np.array([np.cos(angle), np.sin(angle)]) * 2)  # whole turns keep it tileable
         turns = turns if np.any(turns) else np.array([1.0, 0.0])
-        ramp = 0.5 + 0.5 * np.cos(2 * np.pi * (turns[0] * x + turns[1] * y))[..., None]
-        tex = c1 + (c2 - c1) * ramp.astype(np.float32)
+        ramp = 0.5 + 0.5 * np.cos(2 * np.pi * (turns[0] * x + turns[1] * y))
+        tex = first + (second - first) * ramp.astype(np.float32)
     elif kind == "stripes":
         freq = int(rng.integers(3, 12))
         direction = int(rng.integers(0, 3))
-        coord = (x, y, x + y)[direction]
-        band = (np.mod(coord * freq, 1.0) < 0.5)[..., None]
-        tex = np.where(band, c1, c2)
+        phase = (x, y, x + y)[direction] * freq  # >= 0: its fractional part is exactly np.mod(phase, 1)
+        tex = np.where(phase - np.floor(phase) < 0.5, first, second)
     elif kind == "checkers":
         cells = int(rng.integers(2, 9)) * 2
-        band = ((np.floor(x * cells) + np.floor(y * cells)) % 2 == 0)[..., None]
-        tex = np.where(band, c1, c2)
+        parity = (np.floor(x * cells) + np.floor(y * cells)).astype(np.int64) & 1  # whole numbers: exact
+        tex = np.where(parity == 0, first, second)
     elif kind == "shapes":
-        tex = np.empty((size, size, 3), np.float32)
-        tex[:] = c1
+        tex = np.empty((3, size, size), np.float32)
+        tex[:] = first
         for _ in range(int(rng.integers(6, 16))):
             colour = random_colour(rng)
             cx, cy, r = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.03, 0.14)
@@ -215,11 +224,22 @@ def procedural_texture(
             dx = x[y0:y1, x0:x1] - cx
             dy = y[y0:y1, x0:x1] - cy
             mask = (dx**2 + dy**2 < r**2) if disc else ((np.abs(dx) < r) & (np.abs(dy) < r * aspect))
-            tex[y0:y1, x0:x1][mask] = colour
+            region = tex[:, y0:y1, x0:x1]
+            region[:, mask] = colour[:, None]
     else:
         raise ValueError(f"unknown texture kind {kind!r}")
-    grain = rng.standard_normal((size, size, 1), dtype=np.float32) * 0.025
-    return np.clip(tex + grain, 0.0, 1.0).astype(np.float32)
+    grain = rng.standard_normal((size, size), dtype=np.float32) * 0.025
+    out = tex + grain  # float64 for the noise kind (its upsampling is float64), as before: same rounding
+    return np.clip(out, 0.0, 1.0, out=out).astype(np.float32, copy=False)
+
+
+def plane_means(planes: np.ndarray) -> np.ndarray:
+    """Per-texture, per-channel means of (K, 3, size, size) planes, bit for bit what ``mean(axis=(1, 2))``
+    gives for the (K, size, size, 3) textures: numpy sums those texel by texel in order, so this sums in
+    the same order (a running sum along each contiguous plane) instead of numpy's pairwise sum."""
+    count = planes.shape[-2] * planes.shape[-1]
+    totals = np.cumsum(planes.reshape(*planes.shape[:-2], count), axis=-1, dtype=np.float32)[..., -1]
+    return (totals / np.float32(count)).astype(np.float32)
 
 
 def sample_clothing(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -372,12 +392,13 @@ def build_scene(
     if scene_bias == "correlated":
         hue = (label * 0.618034) % 1.0
     preset = get_preset(scene.preset)
-    textures = np.stack([
-        procedural_texture(rng, scene.background_kind, hue=hue, palette=preset.backdrop_palette,
-                           contrast=scene.texture_contrast),
-        procedural_texture(rng, scene.ground_kind, hue=None if hue is None else hue + 0.5,
-                           palette=preset.ground_palette, contrast=scene.texture_contrast),
+    planes = np.stack([
+        _texture_planes(rng, scene.background_kind, hue, TEXTURE_SIZE, preset.backdrop_palette,
+                        scene.texture_contrast),
+        _texture_planes(rng, scene.ground_kind, None if hue is None else hue + 0.5, TEXTURE_SIZE,
+                        preset.ground_palette, scene.texture_contrast),
     ])  # fmt: skip
+    textures = np.ascontiguousarray(planes.transpose(0, 2, 3, 1))
     albedo, stripe_freq, stripe_amp = sample_clothing(rng)
     light_cam = np.einsum("tij,j->ti", rotation, light)
     f32 = np.float32
@@ -400,6 +421,6 @@ def build_scene(
         shadow_radius=(radii[SHADOW_PARTS] * texels_per_m).astype(f32),
         shadow_origin=np.array([lo[0], lo[1], texels_per_m], dtype=f32),
         textures=textures,
-        texture_mean=textures.mean(axis=(1, 2)).astype(f32),
+        texture_mean=plane_means(planes),
         static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0,
     )
