@@ -4,7 +4,9 @@ For each case (mode x data source) it measures, in one process and with the same
 - bare: forward + backward + AdamW step on random in-memory tensors (autocast as configured);
 - full: `synapt_hf.training.train` end to end (DataLoader, decoding or online generation, transforms,
   mixed precision, optimizer step), its steady-state clips/s (first steps and evaluation excluded);
-and prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to the peak
+The bare model is the stock transformers one; the full pipeline's MAE runs the project's sync-free forward
+(`synapt_hf.models.mae_forward`, the same loss), so an MAE ratio above 1 is that speed-up. It prints
+full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to the peak
 (a measured fp32 matmul rate on CPU, the datasheet dense bf16 peak on known GPUs).
 
     python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU

@@ -53,6 +53,13 @@ def tube_mask(
     return spatial.unsqueeze(1).expand(batch_size, temporal_slices, spatial_patches).reshape(batch_size, -1)
 
 
+def masked_token_count(config, mask_ratio: float) -> int:
+    """How many tokens `tube_mask_for_config` hides in every row: the hidden spatial positions times the
+    temporal slices (the same for every clip, which `models.mae_forward` relies on)."""
+    slices, patches = token_grid(config.num_frames, config.image_size, config.patch_size, config.tubelet_size)
+    return slices * num_masked_patches(patches, mask_ratio)
+
+
 def tube_mask_for_config(
     config, batch_size: int, mask_ratio: float, generator: torch.Generator | None = None, device=None
 ) -> torch.Tensor:

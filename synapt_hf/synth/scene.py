@@ -172,7 +172,12 @@ def procedural_texture(
 
 
 def _texture_planes(
-    rng: np.random.Generator, kind: str, hue: float | None, size: int, palette: Palette | None, contrast: float
+    rng: np.random.Generator,
+    kind: str,
+    hue: float | None,
+    size: int,
+    palette: Palette | None,
+    contrast: float,
 ) -> np.ndarray:
     """`procedural_texture` as (3, size, size) colour planes. Working plane by plane keeps numpy's inner
     loops long (a pixel's 3 channels are a slow inner loop); every value is computed by the same float32

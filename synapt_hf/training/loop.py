@@ -38,7 +38,8 @@ from synapt_hf.models.loading import (
     model_geometry,
     resolve_model,
 )
-from synapt_hf.models.masking import tube_mask_for_config
+from synapt_hf.models.mae_forward import use_sync_free_forward
+from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
 from synapt_hf.training.checkpoints import (
     CHECKPOINT_PREFIX,
     STAGE1_DIR,
@@ -273,6 +274,7 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
             norm_pix_loss=config.norm_pix_loss,
             source=source,
         )
+        use_sync_free_forward(model)  # the same loss, without waiting for the GPU (models/mae_forward.py)
     if config.protocol == "linear-probe":
         attach_probe_head(model)
     run = _prepare(accelerator, config, model, data, output_dir)
@@ -432,7 +434,8 @@ def _loss(run: _Run, batch: dict[str, torch.Tensor], epoch: int, batch_index: in
             _batch_generator(config, run.accelerator, epoch, batch_index),
             pixel_values.device,
         )
-        return model(pixel_values=pixel_values, bool_masked_pos=mask).loss
+        hidden = masked_token_count(unwrapped.config, config.mask_ratio)
+        return model(pixel_values=pixel_values, bool_masked_pos=mask, num_masked=hidden).loss
     logits = model(pixel_values=pixel_values).logits
     return F.cross_entropy(logits.float(), batch["labels"], label_smoothing=config.resolved_label_smoothing)
 

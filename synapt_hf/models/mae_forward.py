@@ -1,0 +1,106 @@
+"""VideoMAE pretraining forward without device-to-host synchronisation.
+
+transformers' `VideoMAEForPreTraining.forward` selects the visible and the masked tokens with boolean
+indexing (``tokens[~bool_masked_pos]``), four times per step, and copies its position tables and the
+ImageNet mean/std from host memory every step. Each of those waits for the GPU to finish all queued work,
+so the host can never queue a step ahead, and with 90 % of the tokens masked the encoder's kernels are
+short enough for the step to be bound by kernel launches; it also stops a CUDA graph from capturing the
+step. With tube masking every clip hides the same number of tokens, so the positions can be taken by a
+stable sort of the mask and gathered with static shapes instead, and the constants kept on the device.
+
+`use_sync_free_forward(model)` gives one model that forward: called with ``num_masked=`` it computes the
+same loss and logits as the stock forward (the same operations on the same values, in the same token
+order; tested), and without it (as stock callers do) it runs the stock forward. The model stays a stock
+`VideoMAEForPreTraining`: it saves, loads and wraps (DDP, FSDP, torch.compile) as before.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from transformers import VideoMAEForPreTraining
+from transformers.models.videomae.modeling_videomae import VideoMAEForPreTrainingOutput
+from transformers.utils.constants import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+
+
+def use_sync_free_forward(model: VideoMAEForPreTraining) -> VideoMAEForPreTraining:
+    """Give `model` the sync-free forward (see the module docstring); returns `model`."""
+    model.forward = types.MethodType(_forward, model)
+    model._synapt_constants = {}
+    return model
+
+
+def split_positions(bool_masked_pos: torch.Tensor, num_masked: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(visible, masked) token positions of each row, each in increasing order (the order boolean indexing
+    gives), for masks that hide exactly `num_masked` tokens per row: no host synchronisation."""
+    order = torch.argsort(bool_masked_pos.to(torch.int8), dim=1, stable=True)
+    visible = bool_masked_pos.shape[1] - num_masked
+    return order[:, :visible], order[:, visible:]
+
+
+def take(tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """``tokens[b, positions[b]]`` for every row: (B, N, C) and (B, K) -> (B, K, C)."""
+    return torch.gather(tokens, 1, positions.unsqueeze(-1).expand(-1, -1, tokens.shape[-1]))
+
+
+def _forward(
+    self: VideoMAEForPreTraining,
+    pixel_values: torch.Tensor,
+    bool_masked_pos: torch.Tensor,
+    num_masked: int | None = None,
+    **kwargs: Any,
+) -> VideoMAEForPreTrainingOutput:
+    if num_masked is None or kwargs or self.config.num_channels != 3:
+        return type(self).forward(self, pixel_values, bool_masked_pos=bool_masked_pos, **kwargs)
+    visible, masked = split_positions(bool_masked_pos, num_masked)
+    embeddings = self.videomae.embeddings
+    tokens = embeddings.patch_embeddings(pixel_values)
+    tokens = tokens + _constant(self, "encoder_positions", embeddings.position_embeddings, tokens)
+    hidden = self.videomae.encoder(take(tokens, visible)).last_hidden_state
+    if self.videomae.layernorm is not None:
+        hidden = self.videomae.layernorm(hidden)
+    hidden = self.encoder_to_decoder(hidden)
+    positions = _constant(self, "decoder_positions", self.position_embeddings, pixel_values)
+    positions = positions.expand(pixel_values.shape[0], -1, -1)
+    sequence = torch.cat(
+        [hidden + take(positions, visible), self.mask_token + take(positions, masked)], dim=1
+    )
+    logits = self.decoder(sequence, num_masked).logits
+    with torch.no_grad():
+        labels = take(_patch_targets(self, pixel_values), masked)
+    return VideoMAEForPreTrainingOutput(loss=F.mse_loss(logits, labels), logits=logits)
+
+
+def _constant(model: Any, name: str, table: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """`table` as `like`'s dtype on its device, copied there once per (device, dtype)."""
+    key = (name, like.device, like.dtype)
+    if key not in model._synapt_constants:
+        model._synapt_constants[key] = table.detach().to(device=like.device, dtype=like.dtype)
+    return model._synapt_constants[key]
+
+
+def _patch_targets(model: VideoMAEForPreTraining, pixel_values: torch.Tensor) -> torch.Tensor:
+    """The reconstruction target of every token (B, N, tubelet * patch * patch * 3): the clip in [0, 1],
+    cut into tubelet patches (pixel order: time, row, column, channel), each normalised by its own mean and
+    (unbiased) standard deviation when ``norm_pix_loss``; what the stock forward computes."""
+    config = model.config
+    mean = _constant(model, "mean", torch.tensor(IMAGENET_DEFAULT_MEAN), pixel_values)[
+        None, None, :, None, None
+    ]
+    std = _constant(model, "std", torch.tensor(IMAGENET_DEFAULT_STD), pixel_values)[None, None, :, None, None]
+    frames = pixel_values * std + mean
+    batch, time, channels, height, width = frames.shape
+    tubelet, patch = config.tubelet_size, config.patch_size
+    grid = (time // tubelet, height // patch, width // patch)
+    frames = frames.view(batch, grid[0], tubelet, channels, grid[1], patch, grid[2], patch)
+    frames = frames.permute(0, 1, 4, 6, 2, 5, 7, 3).contiguous()
+    tokens = grid[0] * grid[1] * grid[2]
+    if not config.norm_pix_loss:
+        return frames.view(batch, tokens, tubelet * patch * patch * channels)
+    frames = frames.view(batch, tokens, tubelet * patch * patch, channels)
+    spread = frames.var(dim=-2, unbiased=True, keepdim=True).sqrt() + 1e-6
+    normalised = (frames - frames.mean(dim=-2, keepdim=True)) / spread
+    return normalised.view(batch, tokens, tubelet * patch * patch * channels)

@@ -1,0 +1,54 @@
+"""The sync-free VideoMAE pretraining forward computes what transformers' forward computes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import VideoMAEForPreTraining
+
+from synapt_hf.models.mae_forward import split_positions, use_sync_free_forward
+from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
+
+
+def test_split_positions_are_the_boolean_index_order():
+    mask = tube_mask_for_config(type("C", (), {"num_frames": 4, "image_size": 64, "patch_size": 16,
+                                                "tubelet_size": 2})(), 5, 0.75, torch.Generator().manual_seed(0))  # fmt: skip
+    hidden = int(mask[0].sum())
+    visible, masked = split_positions(mask, hidden)
+    positions = torch.arange(mask.shape[1]).expand_as(mask)
+    assert torch.equal(visible, positions[~mask].view(5, -1))
+    assert torch.equal(masked, positions[mask].view(5, -1))
+
+
+@pytest.mark.parametrize("norm_pix_loss", [True, False])
+def test_loss_logits_and_gradients_equal_the_stock_forward(tiny_model_config, norm_pix_loss):
+    config = tiny_model_config("videomae", norm_pix_loss=norm_pix_loss)
+    torch.manual_seed(0)
+    model = use_sync_free_forward(VideoMAEForPreTraining(config))
+    pixels = torch.randn(3, config.num_frames, 3, config.image_size, config.image_size)
+    mask = tube_mask_for_config(config, 3, 0.5, torch.Generator().manual_seed(2))
+    hidden = masked_token_count(config, 0.5)
+    assert int(mask.sum()) == 3 * hidden
+
+    def run(**extra):
+        model.zero_grad()
+        output = model(pixel_values=pixels, bool_masked_pos=mask, **extra)
+        output.loss.backward()
+        return output, {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+
+    stock, stock_grads = run()  # without num_masked: transformers' own forward
+    fast, fast_grads = run(num_masked=hidden)
+    torch.testing.assert_close(fast.logits, stock.logits, rtol=0, atol=1e-6)
+    torch.testing.assert_close(fast.loss, stock.loss, rtol=0, atol=1e-6)
+    assert fast_grads.keys() == stock_grads.keys()
+    for name, grad in stock_grads.items():
+        torch.testing.assert_close(fast_grads[name], grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_the_model_still_saves_as_a_stock_videomae(tmp_path, tiny_model_config):
+    model = use_sync_free_forward(VideoMAEForPreTraining(tiny_model_config("videomae")))
+    model.save_pretrained(tmp_path)
+    again = VideoMAEForPreTraining.from_pretrained(tmp_path)
+    assert again.config.architectures == ["VideoMAEForPreTraining"]
+    for key, value in model.state_dict().items():
+        assert torch.equal(again.state_dict()[key], value), key
