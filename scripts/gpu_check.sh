@@ -45,7 +45,7 @@ print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__v
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
 step cuda_tests 120 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/synth/test_render.py tests/synth/test_pipeline.py tests/training/test_online_device.py \
-  tests/data/test_batched_resize.py
+  tests/data/test_batched_resize.py tests/models/test_mae_forward.py
 step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
   --batch-size 256 --workers "$WORKERS" --repeat 1 --fused --no-encode
 step bench_augment 60 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64

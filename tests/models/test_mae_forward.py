@@ -52,3 +52,22 @@ def test_the_model_still_saves_as_a_stock_videomae(tmp_path, tiny_model_config):
     assert again.config.architectures == ["VideoMAEForPreTraining"]
     for key, value in model.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_forward_and_backward_never_wait_for_the_gpu(tiny_model_config):
+    config = tiny_model_config("videomae")
+    model = use_sync_free_forward(VideoMAEForPreTraining(config)).cuda()
+    pixels = torch.randn(2, config.num_frames, 3, config.image_size, config.image_size, device="cuda")
+    mask = tube_mask_for_config(config, 2, 0.5, torch.Generator().manual_seed(1), device="cuda")
+    hidden = masked_token_count(config, 0.5)
+    model(pixel_values=pixels, bool_masked_pos=mask, num_masked=hidden)  # first call: constants moved once
+    stock = model(pixel_values=pixels, bool_masked_pos=mask).loss
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")  # any synchronising operation raises
+    try:
+        loss = model(pixel_values=pixels, bool_masked_pos=mask, num_masked=hidden).loss
+        loss.backward()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    torch.testing.assert_close(loss, stock, rtol=1e-5, atol=1e-6)
