@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from synapt_hf.device_copy import to_device
+
 CHUNK_CLIPS = 16  # clips per product: bounds the float32 copies of the batch held at once
 
 
@@ -77,7 +79,10 @@ def crop_resize_flip(
         cols[b, out_w - 1 - out_cols if flip else out_cols, left + in_cols] = (
             weights  # a flip mirrors the output
         )
-    rows_t, cols_t = _to_device(rows, clips.device), _to_device(cols, clips.device)
+    rows_t, cols_t = (
+        to_device(torch.from_numpy(rows), clips.device),
+        to_device(torch.from_numpy(cols), clips.device),
+    )
     parts = []
     for start in range(0, batch, CHUNK_CLIPS):
         part = slice(start, start + CHUNK_CLIPS)
@@ -85,10 +90,3 @@ def crop_resize_flip(
         across = torch.einsum("bpw,bthwc->bthpc", cols_t[part], pixels)
         parts.append(torch.einsum("boh,bthpc->btcop", rows_t[part], across))
     return torch.cat(parts) if len(parts) > 1 else parts[0]
-
-
-def _to_device(array: np.ndarray, device: torch.device) -> torch.Tensor:
-    tensor = torch.from_numpy(np.ascontiguousarray(array))
-    if device.type == "cuda":  # from pinned memory the copy does not wait for the GPU's queue
-        return tensor.pin_memory().to(device, non_blocking=True)
-    return tensor.to(device)

@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from synapt_hf.device_copy import to_device
 from synapt_hf.errors import SynaptError
 
 
@@ -45,11 +46,8 @@ def tube_mask(
     hidden_positions = scores.argsort(dim=1)[:, :masked]
     spatial = torch.zeros(batch_size, spatial_patches, dtype=torch.bool)
     spatial.scatter_(1, hidden_positions, True)
-    if device is not None and torch.device(device).type == "cuda":
-        # from pinned memory the copy is queued behind the GPU's work instead of waiting for it
-        spatial = spatial.pin_memory().to(device, non_blocking=True)
-    elif device is not None:
-        spatial = spatial.to(device)
+    if device is not None:
+        spatial = to_device(spatial, device)
     return spatial.unsqueeze(1).expand(batch_size, temporal_slices, spatial_patches).reshape(batch_size, -1)
 
 
