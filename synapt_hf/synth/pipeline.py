@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
@@ -68,36 +67,17 @@ class SampledScenes(IterableDataset):
 def sample_group(
     config: GeneratorConfig, split: str, group: Sequence[int], shared: bool = False
 ) -> dict[str, torch.Tensor]:
-    """The scenes of clips `group`, stacked as `render.stack_scenes` stacks them (same tensors), plus their
-    ``_labels`` and ``_indices``. Each clip is written straight into its row of the batch tensors, which
-    `shared` puts in shared memory: a DataLoader worker then hands them to the main process without the two
-    copies (stack, then move to shared memory) that stacking afterwards costs, about a quarter of the
-    sampling time of a clip."""
+    """The stacked scenes of clips `group` (`render.stack_scenes`, in shared memory when `shared`: a
+    DataLoader worker then hands them over without copying them again) plus their ``_labels`` and
+    ``_indices``."""
     from synapt_hf.synth.clips import sample_clip
-    from synapt_hf.synth.scene import ClipScene
+    from synapt_hf.synth.render import stack_scenes
 
-    names = list(ClipScene.__dataclass_fields__)
-    out: dict[str, torch.Tensor] = {}
-    labels = torch.empty(len(group), dtype=torch.long)
-    for row, index in enumerate(group):
-        sample = sample_clip(config, split, int(index))
-        labels[row] = sample.label
-        for name in names:
-            value = np.asarray(getattr(sample.scene, name))
-            if name not in out:
-                out[name] = torch.empty((len(group), *value.shape), dtype=torch.from_numpy(value).dtype)
-                if shared:
-                    out[name].share_memory_()
-            target = out[name]
-            if tuple(target.shape[1:]) != value.shape or torch.from_numpy(value).dtype != target.dtype:
-                raise ValueError(
-                    f"clip {index}: scene field {name} is {value.dtype}{list(value.shape)}, the group's "
-                    f"is {target.dtype}{list(target.shape[1:])}"
-                )
-            target.numpy()[row] = value
-    out["_labels"] = labels
-    out["_indices"] = torch.tensor(list(group), dtype=torch.long)
-    return out
+    samples = [sample_clip(config, split, int(index)) for index in group]
+    scenes = stack_scenes([sample.scene for sample in samples], shared=shared)
+    scenes["_labels"] = torch.tensor([sample.label for sample in samples], dtype=torch.long)
+    scenes["_indices"] = torch.tensor(list(group), dtype=torch.long)
+    return scenes
 
 
 def render_stream(

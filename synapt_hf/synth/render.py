@@ -33,15 +33,30 @@ from synapt_hf.synth.scene import BACKDROP_TILE_M, GROUND_TILE_M, SHADOW_MAP, TE
 SHADOW_DARKNESS = 0.75  # fraction of the direct light a full shadow removes
 
 
-def stack_scenes(scenes: Sequence[ClipScene], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
-    """Stack per-clip arrays into batch tensors on `device`."""
+def stack_scenes(
+    scenes: Sequence[ClipScene], device: torch.device | str = "cpu", shared: bool = False
+) -> dict[str, torch.Tensor]:
+    """Stack per-clip arrays into batch tensors on `device`: each clip's arrays are copied once, into its
+    row. `shared` (CPU only) allocates the batch in shared memory, so a DataLoader worker hands it to the
+    main process without another copy."""
     import numpy as np
 
     out: dict[str, torch.Tensor] = {}
     for name in ClipScene.__dataclass_fields__:
-        values = [getattr(s, name) for s in scenes]
-        array = np.array(values) if name == "static_camera" else np.stack(values)
-        out[name] = torch.from_numpy(np.ascontiguousarray(array)).to(device)
+        values = [np.asarray(getattr(scene, name)) for scene in scenes]
+        first = values[0]
+        batch = torch.empty((len(values), *first.shape), dtype=torch.from_numpy(first).dtype)
+        if shared:
+            batch.share_memory_()
+        rows = batch.numpy()
+        for row, value in enumerate(values):
+            if value.shape != first.shape or value.dtype != first.dtype:
+                raise ValueError(
+                    f"scene field {name}: clip {row} is {value.dtype}{list(value.shape)}, clip 0 is "
+                    f"{first.dtype}{list(first.shape)}"
+                )
+            rows[row] = value
+        out[name] = batch.to(device)
     return out
 
 
