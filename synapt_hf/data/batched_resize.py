@@ -36,9 +36,8 @@ def resize_weights(length: int, out_size: int, offset: int = 0, full: int | None
 def _taps(length: int, out_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The non-zero (row, column, weight) entries of the resize of `length` pixels to `out_size` (cached:
     crops of one batch share few lengths)."""
-    f32 = (
-        np.float32
-    )  # ATen computes the weights of a float tensor in float32: so do we, to match its rounding
+    # ATen computes the weights of a float tensor in float32: so do we, to match its rounding
+    f32 = np.float32
     scale = f32(length) / f32(out_size)
     support = scale if scale >= 1.0 else f32(1.0)
     inverse = f32(1.0) / scale if scale >= 1.0 else f32(1.0)
@@ -76,13 +75,10 @@ def crop_resize_flip(
         out_rows, in_rows, weights = _taps(box_h, out_h)
         rows[b, out_rows, top + in_rows] = weights
         out_cols, in_cols, weights = _taps(box_w, out_w)
-        cols[b, out_w - 1 - out_cols if flip else out_cols, left + in_cols] = (
-            weights  # a flip mirrors the output
-        )
-    rows_t, cols_t = (
-        to_device(torch.from_numpy(rows), clips.device),
-        to_device(torch.from_numpy(cols), clips.device),
-    )
+        mirrored = out_w - 1 - out_cols if flip else out_cols  # a flip mirrors the output columns
+        cols[b, mirrored, left + in_cols] = weights
+    rows_t = to_device(torch.from_numpy(rows), clips.device)
+    cols_t = to_device(torch.from_numpy(cols), clips.device)
     parts = []
     for start in range(0, batch, CHUNK_CLIPS):
         part = slice(start, start + CHUNK_CLIPS)

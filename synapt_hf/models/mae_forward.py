@@ -25,6 +25,10 @@ from transformers import VideoMAEForPreTraining
 from transformers.models.videomae.modeling_videomae import VideoMAEForPreTrainingOutput
 from transformers.utils.constants import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 
+# the stock forward's un-normalisation constants, as (1, 1, 3, 1, 1) float32 tables
+_MEAN = torch.tensor(IMAGENET_DEFAULT_MEAN)[None, None, :, None, None]
+_STD = torch.tensor(IMAGENET_DEFAULT_STD)[None, None, :, None, None]
+
 
 def use_sync_free_forward(model: VideoMAEForPreTraining) -> VideoMAEForPreTraining:
     """Give `model` the sync-free forward (see the module docstring); returns `model`."""
@@ -87,10 +91,8 @@ def _patch_targets(model: VideoMAEForPreTraining, pixel_values: torch.Tensor) ->
     cut into tubelet patches (pixel order: time, row, column, channel), each normalised by its own mean and
     (unbiased) standard deviation when ``norm_pix_loss``; what the stock forward computes."""
     config = model.config
-    mean = _constant(model, "mean", torch.tensor(IMAGENET_DEFAULT_MEAN), pixel_values)[
-        None, None, :, None, None
-    ]
-    std = _constant(model, "std", torch.tensor(IMAGENET_DEFAULT_STD), pixel_values)[None, None, :, None, None]
+    mean = _constant(model, "mean", _MEAN, pixel_values)
+    std = _constant(model, "std", _STD, pixel_values)
     frames = pixel_values * std + mean
     batch, time, channels, height, width = frames.shape
     tubelet, patch = config.tubelet_size, config.patch_size
