@@ -322,9 +322,16 @@ def main() -> int:
                         + (f"  vs stock eager bare {full / stock_bare:6.3f}" if compiled else ""),
                         flush=True,
                     )
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+                    if args.json:  # after every row: a run cut short keeps what it measured
+                        write_json(Path(args.json), rows)
     return 0
+
+
+def write_json(path: Path, rows: list[dict]) -> None:
+    """Write `rows` to `path` through a temporary file, so the file is never half-written."""
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(rows, indent=2) + "\n")
+    partial.replace(path)
 
 
 if __name__ == "__main__":

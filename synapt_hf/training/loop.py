@@ -464,8 +464,8 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     num_epochs = math.ceil(run.total_steps / run.steps_per_epoch)
     accelerator.print(
         f"training {config.model} ({config.mode}, {config.protocol}): {run.data.num_train} clips, "
-        f"{run.data.num_classes} classes, {run.total_steps} steps, {accelerator.num_processes} process(es), "
-        f"mixed precision {accelerator.mixed_precision}"
+        f"{run.data.num_classes} classes, {run.total_steps} steps, {accelerator.num_processes} process(es) "
+        f"({accelerator.distributed_type.value}, {accelerator.device.type}), mixed precision {accelerator.mixed_precision}"
     )
     progress = tqdm(
         total=run.total_steps,
