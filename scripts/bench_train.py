@@ -126,6 +126,8 @@ def bare_rate(
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
 
     def step() -> None:
+        if compile_model:
+            torch.compiler.cudagraph_mark_step_begin()
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             if mode == "mae":
                 loss = step_model(pixel_values=pixels, bool_masked_pos=mask).loss

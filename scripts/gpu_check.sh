@@ -4,8 +4,9 @@
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups gpu_paths weizmann smoke
-# (default: env cuda_tests bench_train bench_train_speedups gpu_paths bench_augment, at most 9 minutes with a
-# cold torch.compile cache; SOURCES picks bench_train's sources, default online:rs4).
+# (default: env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups, at most 9 minutes with a
+# cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4 and
+# mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
 # machine without a package index, prepare them here first (and a copy of the Weizmann clips):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu/whl; cp -r ../shared/data/weizmann .gpu/
@@ -23,8 +24,8 @@ if compgen -G ".gpu/whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
-STEPS=${*:-env cuda_tests bench_train bench_train_speedups gpu_paths bench_augment}
-SOURCES=${SOURCES:-online:rs4}
+STEPS=${*:-env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups}
+SOURCES=${SOURCES:-online:rs4} MODES=${MODES:-mae,supervised} RUNS=${RUNS:-fp16 fsdp_mae}
 # scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
 WORKERS=$(($(nproc) - 2))
 export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -47,18 +48,18 @@ print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__v
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
 step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/data/test_batched_resize.py tests/models/test_mae_forward.py
+step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 150 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --modes mae,supervised --sources "$SOURCES" --json "$OUT/bench_train.json"
+  --modes "$MODES" --sources "$SOURCES" --json "$OUT/bench_train.json"
+# fp16 and FSDP2 (shipped config, one process, NCCL), each with a checkpoint and a resume
+step gpu_paths 100 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/gpu_paths.sh
 # CUDA graphs (torch.compile reduce-overhead) for MAE, where the sync-free forward makes a step capturable
 step bench_train_speedups 170 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes mae --sources online:rs4 --speedups --compile-mode reduce-overhead --json "$OUT/bench_train_speedups.json"
-# fp16 and FSDP2 (shipped config, one process, NCCL), each with a checkpoint and a resume
-step gpu_paths 100 env OUT="$OUT/gpu_paths" WORKERS=4 bash scripts/gpu_paths.sh
 step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
   --batch-size 256 --workers "$WORKERS" --repeat 1 --fused --no-encode
-step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
   bash docs/results/weizmann/run_gpu.sh
 step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh

@@ -6,7 +6,9 @@ ImageNet mean/std from host memory every step. Each of those waits for the GPU t
 so the host can never queue a step ahead, and with 90 % of the tokens masked the encoder's kernels are
 short enough for the step to be bound by kernel launches; it also stops a CUDA graph from capturing the
 step. With tube masking every clip hides the same number of tokens, so the positions can be taken by a
-stable sort of the mask and gathered with static shapes instead, and the constants kept on the device.
+stable sort of the mask and gathered with static shapes instead, and the constants kept on the device as
+non-persistent buffers: they move with ``model.to()``, stay out of the saved weights, and are inputs of
+a compiled graph rather than tensors it creates (which CUDA graphs would overwrite on the next replay).
 
 `use_sync_free_forward(model)` gives one model that forward: called with ``num_masked=`` it computes the
 same loss and logits as the stock forward (the same operations on the same values, in the same token
@@ -28,12 +30,21 @@ from transformers.utils.constants import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT
 # the stock forward's un-normalisation constants, as (1, 1, 3, 1, 1) float32 tables
 _MEAN = torch.tensor(IMAGENET_DEFAULT_MEAN)[None, None, :, None, None]
 _STD = torch.tensor(IMAGENET_DEFAULT_STD)[None, None, :, None, None]
+_BUFFER = "_synapt_"  # prefix of the constant tables' buffer names
 
 
 def use_sync_free_forward(model: VideoMAEForPreTraining) -> VideoMAEForPreTraining:
     """Give `model` the sync-free forward (see the module docstring); returns `model`."""
     model.forward = types.MethodType(_forward, model)
-    model._synapt_constants = {}
+    tables = {
+        "encoder_positions": model.videomae.embeddings.position_embeddings,
+        "decoder_positions": model.position_embeddings,
+        "pixel_mean": _MEAN,
+        "pixel_std": _STD,
+    }
+    device = next(model.parameters()).device
+    for name, table in tables.items():
+        model.register_buffer(_BUFFER + name, table.detach().float().to(device), persistent=False)
     return model
 
 
@@ -62,12 +73,12 @@ def _forward(
     visible, masked = split_positions(bool_masked_pos, num_masked)
     embeddings = self.videomae.embeddings
     tokens = embeddings.patch_embeddings(pixel_values)
-    tokens = tokens + _constant(self, "encoder_positions", embeddings.position_embeddings, tokens)
+    tokens = tokens + _constant(self, "encoder_positions", tokens)
     hidden = self.videomae.encoder(take(tokens, visible)).last_hidden_state
     if self.videomae.layernorm is not None:
         hidden = self.videomae.layernorm(hidden)
     hidden = self.encoder_to_decoder(hidden)
-    positions = _constant(self, "decoder_positions", self.position_embeddings, pixel_values)
+    positions = _constant(self, "decoder_positions", pixel_values)
     positions = positions.expand(pixel_values.shape[0], -1, -1)
     sequence = torch.cat(
         [hidden + take(positions, visible), self.mask_token + take(positions, masked)], dim=1
@@ -78,12 +89,9 @@ def _forward(
     return VideoMAEForPreTrainingOutput(loss=F.mse_loss(logits, labels), logits=logits)
 
 
-def _constant(model: Any, name: str, table: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """`table` as `like`'s dtype on its device, copied there once per (device, dtype)."""
-    key = (name, like.device, like.dtype)
-    if key not in model._synapt_constants:
-        model._synapt_constants[key] = table.detach().to(device=like.device, dtype=like.dtype)
-    return model._synapt_constants[key]
+def _constant(model: Any, name: str, like: torch.Tensor) -> torch.Tensor:
+    """The constant table `name` (a buffer on the model's device) in `like`'s dtype."""
+    return getattr(model, _BUFFER + name).to(like.dtype)
 
 
 def _patch_targets(model: VideoMAEForPreTraining, pixel_values: torch.Tensor) -> torch.Tensor:
@@ -91,8 +99,8 @@ def _patch_targets(model: VideoMAEForPreTraining, pixel_values: torch.Tensor) ->
     cut into tubelet patches (pixel order: time, row, column, channel), each normalised by its own mean and
     (unbiased) standard deviation when ``norm_pix_loss``; what the stock forward computes."""
     config = model.config
-    mean = _constant(model, "mean", _MEAN, pixel_values)
-    std = _constant(model, "std", _STD, pixel_values)
+    mean = _constant(model, "pixel_mean", pixel_values)
+    std = _constant(model, "pixel_std", pixel_values)
     frames = pixel_values * std + mean
     batch, time, channels, height, width = frames.shape
     tubelet, patch = config.tubelet_size, config.patch_size

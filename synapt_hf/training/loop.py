@@ -486,6 +486,10 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         for batch in loader:
             batch = run.data.finish_batch(_to_device(batch, accelerator.device))
             with accelerator.accumulate(run.model):
+                if (
+                    config.torch_compile
+                ):  # CUDA graphs (reduce-overhead): a new step, earlier outputs are read
+                    torch.compiler.cudagraph_mark_step_begin()
                 loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
                 losses.record(loss, state.global_step + 1, state.epoch, state.batches_in_epoch)
                 accelerator.backward(loss)

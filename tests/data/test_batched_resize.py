@@ -19,16 +19,17 @@ def test_resize_weights_are_pytorchs_antialiased_bilinear(length, out):
     expected = F.interpolate(
         values[None, :, None, :], size=(1, out), mode="bilinear", align_corners=False, antialias=True
     )[0, :, 0, :]
-    got = values @ torch.from_numpy(resize_weights(length, out)).T
+    got = values @ resize_weights(length, out).T
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-4)
-    assert np.allclose(resize_weights(length, out).sum(axis=1), 1.0, atol=1e-6)  # a weighted mean
+    sums = resize_weights(length, out).sum(dim=1)
+    torch.testing.assert_close(sums, torch.ones_like(sums), rtol=0, atol=1e-6)  # a weighted mean
 
 
 def test_a_crop_is_columns_of_the_full_width_matrix():
     inside = resize_weights(40, 32)
     placed = resize_weights(40, 32, offset=7, full=60)
     assert placed.shape == (32, 60)
-    np.testing.assert_array_equal(placed[:, 7:47], inside)
+    torch.testing.assert_close(placed[:, 7:47], inside, rtol=0, atol=0)
     assert not placed[:, :7].any() and not placed[:, 47:].any()
 
 

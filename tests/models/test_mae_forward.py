@@ -54,6 +54,37 @@ def test_the_model_still_saves_as_a_stock_videomae(tmp_path, tiny_model_config):
         assert torch.equal(again.state_dict()[key], value), key
 
 
+def test_constant_tables_move_with_the_model_and_stay_out_of_the_weights(tiny_model_config):
+    stock = VideoMAEForPreTraining(tiny_model_config("videomae"))
+    keys = set(stock.state_dict())
+    model = use_sync_free_forward(stock).to(torch.float64)
+    assert set(model.state_dict()) == keys  # non-persistent: save_pretrained writes what it wrote before
+    tables = dict(model.named_buffers())
+    assert {"_synapt_encoder_positions", "_synapt_decoder_positions", "_synapt_pixel_mean"} <= set(tables)
+    assert all(table.dtype == torch.float64 for table in tables.values())  # moved by .to() like weights
+    torch.testing.assert_close(
+        tables["_synapt_decoder_positions"], model.position_embeddings.to(torch.float64)
+    )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_graphs_replay_the_sync_free_step(tiny_model_config):
+    """torch.compile(mode="reduce-overhead") captures the step in CUDA graphs; replays give eager's loss."""
+    config = tiny_model_config("videomae")
+    torch.manual_seed(0)
+    model = use_sync_free_forward(VideoMAEForPreTraining(config)).cuda()
+    compiled = torch.compile(model, mode="reduce-overhead")
+    hidden = masked_token_count(config, 0.5)
+    for seed in range(4):
+        pixels = torch.randn(2, config.num_frames, 3, config.image_size, config.image_size, device="cuda")
+        mask = tube_mask_for_config(config, 2, 0.5, torch.Generator().manual_seed(seed), device="cuda")
+        torch.compiler.cudagraph_mark_step_begin()
+        loss = compiled(pixel_values=pixels, bool_masked_pos=mask, num_masked=hidden).loss
+        loss.backward()
+        eager = model(pixel_values=pixels, bool_masked_pos=mask, num_masked=hidden).loss
+        torch.testing.assert_close(loss, eager, rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_cuda_forward_and_backward_never_wait_for_the_gpu(tiny_model_config):
     config = tiny_model_config("videomae")
@@ -61,7 +92,6 @@ def test_cuda_forward_and_backward_never_wait_for_the_gpu(tiny_model_config):
     pixels = torch.randn(2, config.num_frames, 3, config.image_size, config.image_size, device="cuda")
     mask = tube_mask_for_config(config, 2, 0.5, torch.Generator().manual_seed(1), device="cuda")
     hidden = masked_token_count(config, 0.5)
-    model(pixel_values=pixels, bool_masked_pos=mask, num_masked=hidden)  # first call: constants moved once
     stock = model(pixel_values=pixels, bool_masked_pos=mask).loss
     torch.cuda.synchronize()
     torch.cuda.set_sync_debug_mode("error")  # any synchronising operation raises
