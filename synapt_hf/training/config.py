@@ -22,6 +22,7 @@ SYNTHETIC_RENDERERS = ("auto", "fused", "eager")
 AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # torch.compile modes that capture CUDA graphs
 
 
 def _help(text: str) -> dict[str, str]:
@@ -241,6 +242,13 @@ class TrainConfig:
         if self.checkpoints_total_limit is not None and self.checkpoints_total_limit <= 0:
             raise SynaptError(
                 f"--checkpoints-total-limit must be positive, got {self.checkpoints_total_limit}"
+            )
+        if self.torch_compile and "mae" in self.mode and self.torch_compile_mode in CUDA_GRAPH_MODES:
+            raise SynaptError(
+                f"--torch-compile-mode {self.torch_compile_mode} (CUDA graphs) does not run MAE pretraining "
+                "yet: on an H100 the graphs overwrite activations the backward pass needs. Use "
+                "--torch-compile-mode default or max-autotune-no-cudagraphs (MAE steps already run "
+                "without waiting for the GPU, models/mae_forward.py)"
             )
         if not 0.0 < self.mask_ratio < 1.0:
             raise SynaptError(f"--mask-ratio must be in (0, 1), got {self.mask_ratio}")

@@ -73,4 +73,6 @@ def test_cuda_batched_augmentation_matches_the_cpu(same_pixels_up_to_rounding):
     transform = ClipTransform(resize=None, crop=(40, 40), train=True, scale=(0.25, 1.0))
     cpu = transform.augment_clips(clips, [torch.Generator().manual_seed(s) for s in range(20)])
     gpu = transform.augment_clips(clips.cuda(), [torch.Generator().manual_seed(s) for s in range(20)])
-    same_pixels_up_to_rounding(gpu.cpu(), cpu)
+    # each device computes the resize weights itself in float32 (division, sums in its own order): on an H100
+    # 0.28 % of the values rounded to the neighbouring grey level (2026-11-27), never further apart
+    same_pixels_up_to_rounding(gpu.cpu(), cpu, fraction=1e-2)

@@ -68,6 +68,13 @@ def test_constant_tables_move_with_the_model_and_stay_out_of_the_weights(tiny_mo
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuntimeError,
+    reason="seen on an H100 (torch 2.11, 2026-11-27): 'accessing tensor output of CUDAGraphs that has been "
+    "overwritten by a subsequent run' in backward (the patch embedding's output); TrainConfig refuses CUDA "
+    "graph compile modes for MAE until this test passes (then it fails as XPASS: lift the refusal)",
+)
 def test_cuda_graphs_replay_the_sync_free_step(tiny_model_config):
     """torch.compile(mode="reduce-overhead") captures the step in CUDA graphs; replays give eager's loss."""
     config = tiny_model_config("videomae")

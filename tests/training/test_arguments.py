@@ -56,3 +56,12 @@ def test_bad_config_files(tmp_path: Path) -> None:
         parse_train_config(["--config", str(tmp_path / "missing.yaml")])
     with pytest.raises(SynaptError, match="--model-overrides must be a JSON object"):
         parse_train_config(["--model-overrides", "[1, 2]"])
+
+
+def test_cuda_graph_compile_modes_are_refused_for_mae_before_training() -> None:
+    for mode in ("mae", "mae+supervised"):
+        with pytest.raises(SynaptError, match=r"reduce-overhead .*CUDA graphs.* MAE"):
+            parse_train_config(["--mode", mode, "--torch-compile", "--torch-compile-mode", "reduce-overhead"])
+    assert parse_train_config(["--mode", "mae", "--torch-compile"]).torch_compile_mode == "default"
+    supervised = ["--torch-compile", "--torch-compile-mode", "max-autotune"]
+    assert parse_train_config(supervised).torch_compile_mode == "max-autotune"
