@@ -4,7 +4,7 @@
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups gpu_paths weizmann smoke
-# (default: env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups, at most 9 minutes with a
+# (default: env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups, at most 10 minutes with a
 # cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4 and
 # mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
@@ -54,7 +54,7 @@ step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 
 step bench_train 150 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes "$MODES" --sources "$SOURCES" --json "$OUT/bench_train.json"
 # fp16 and FSDP2 (shipped config, one process, NCCL), each with a checkpoint and a resume
-step gpu_paths 100 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/gpu_paths.sh
+step gpu_paths 160 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/gpu_paths.sh
 # CUDA graphs (torch.compile reduce-overhead) for supervised pretraining (MAE refuses them: see
 # tests/models/test_mae_forward.py::test_cuda_graphs_replay_the_sync_free_step)
 step bench_train_speedups 170 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
