@@ -4,8 +4,8 @@
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups gpu_paths weizmann smoke
-# (default: env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups, at most 10 minutes with a
-# cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4 and
+# (default: env cuda_tests bench_augment bench_train gpu_paths, at most 9 minutes with a cold torch.compile
+# cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
 # mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
 # machine without a package index, prepare them here first (and a copy of the Weizmann clips):
@@ -24,8 +24,8 @@ if compgen -G ".gpu/whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
-STEPS=${*:-env cuda_tests bench_augment bench_train gpu_paths bench_train_speedups}
-SOURCES=${SOURCES:-online:rs4} MODES=${MODES:-mae,supervised} RUNS=${RUNS:-fp16 fsdp_mae}
+STEPS=${*:-env cuda_tests bench_augment bench_train gpu_paths}
+SOURCES=${SOURCES:-online:rs4,disk} MODES=${MODES:-mae,supervised} RUNS=${RUNS:-fp16 fsdp_mae}
 # scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
 WORKERS=$(($(nproc) - 2))
 export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -47,11 +47,11 @@ print(sys.version.split()[0], \"torch\", torch.__version__, \"cuda\", torch.vers
 print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__version__, \"datasets\", datasets.__version__,
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
 step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
-  tests/data/test_batched_resize.py tests/models/test_mae_forward.py
+  tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/training/test_clip_loader.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
-step bench_train 150 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
+step bench_train 270 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes "$MODES" --sources "$SOURCES" --json "$OUT/bench_train.json"
 # fp16 and FSDP2 (shipped config, one process, NCCL), each with a checkpoint and a resume
 step gpu_paths 160 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/gpu_paths.sh

@@ -164,7 +164,8 @@ def _clear_output_dir(output_dir: Path) -> None:
     state.wait_for_everyone()
 
 
-def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
+def build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
+    """The Accelerator of a run: precision, accumulation, trackers, seeded and non-blocking loaders."""
     log_with = None if config.report_to in ("none", "", None) else config.report_to
     distributed_state()  # the process group, with the backend this launch needs
     accelerator = Accelerator(
@@ -177,7 +178,11 @@ def _build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
             logging_dir=str(output_dir / "logs"),
             automatic_checkpoint_naming=False,
         ),
-        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, data_seed=config.seed),
+        # non_blocking: batches from pinned memory (`clip_loader`) are copied to the GPU without the host
+        # waiting for the previous step to finish (a plain copy from pageable memory waits for it)
+        dataloader_config=DataLoaderConfiguration(
+            use_seedable_sampler=True, data_seed=config.seed, non_blocking=True
+        ),
     )
     _fsdp_on_cpu_processes(accelerator)
     return accelerator
@@ -246,7 +251,7 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     check_geometry(source.config, config.num_frames, config.image_size, config.model)
     supervised = config.mode == "supervised"
     resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
-    accelerator = _build_accelerator(config, output_dir)
+    accelerator = build_accelerator(config, output_dir)
     if resume_path is not None:  # before any data or model is built
         check_resume_settings(
             resume_path,
@@ -316,26 +321,19 @@ def _prepare(
     train_loader = (
         None
         if data.streaming
-        else DataLoader(
+        else clip_loader(
             data.train,
-            batch_size=config.per_device_train_batch_size,
-            shuffle=not data.streaming,
-            drop_last=True,
-            num_workers=workers,
-            persistent_workers=workers > 0,
-            collate_fn=collate_clips,
-            generator=torch.Generator().manual_seed(config.seed),
+            config.per_device_train_batch_size,
+            workers,
+            accelerator.device,
+            config.seed,
+            train=True,
         )
     )
     eval_loader = None
     if data.eval is not None and len(data.eval) > 0:
-        eval_loader = DataLoader(
-            data.eval,
-            batch_size=eval_batch,
-            shuffle=False,
-            num_workers=workers,
-            collate_fn=collate_clips,
-            generator=torch.Generator().manual_seed(config.seed),
+        eval_loader = clip_loader(
+            data.eval, eval_batch, workers, accelerator.device, config.seed, train=False
         )
     if data.streaming:
         batches_per_epoch = data.num_train // (config.per_device_train_batch_size * accelerator.num_processes)
@@ -611,6 +609,24 @@ def _epoch_loader(run: _Run, state: TrainState):
     if state.batches_in_epoch:
         return run.accelerator.skip_first_batches(loader, state.batches_in_epoch)
     return loader
+
+
+def clip_loader(
+    dataset: Any, batch_size: int, workers: int, device: torch.device, seed: int, train: bool
+) -> DataLoader:
+    """The DataLoader of a dataset source: shuffled full batches for training, in order for evaluation;
+    batches in pinned memory when they go to a GPU, so that their copy does not make the host wait."""
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=train,
+        drop_last=train,
+        num_workers=workers,
+        persistent_workers=train and workers > 0,
+        pin_memory=device.type == "cuda",
+        collate_fn=collate_clips,
+        generator=torch.Generator().manual_seed(seed),
+    )
 
 
 def _to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
