@@ -463,7 +463,8 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     accelerator.print(
         f"training {config.model} ({config.mode}, {config.protocol}): {run.data.num_train} clips, "
         f"{run.data.num_classes} classes, {run.total_steps} steps, {accelerator.num_processes} process(es) "
-        f"({accelerator.distributed_type.value}, {accelerator.device.type}), mixed precision {accelerator.mixed_precision}"
+        f"({accelerator.distributed_type.value}, {accelerator.device.type}), "
+        f"mixed precision {accelerator.mixed_precision}"
     )
     progress = tqdm(
         total=run.total_steps,
@@ -484,9 +485,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         for batch in loader:
             batch = run.data.finish_batch(_to_device(batch, accelerator.device))
             with accelerator.accumulate(run.model):
-                if (
-                    config.torch_compile
-                ):  # CUDA graphs (reduce-overhead): a new step, earlier outputs are read
+                if config.torch_compile:  # CUDA graphs (reduce-overhead) start a new step here
                     torch.compiler.cudagraph_mark_step_begin()
                 loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
                 losses.record(loss, state.global_step + 1, state.epoch, state.batches_in_epoch)
