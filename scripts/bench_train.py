@@ -12,6 +12,7 @@ full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to t
     python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU
     python scripts/bench_train.py --preset h100      # videomae-base, bf16, batch 32 (needs a GPU)
     python scripts/bench_train.py --sources online:eager,online,online:rs4,disk
+    python scripts/bench_train.py --preset h100 --sources "" --profile   # where a bare step's time goes
 
 A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
 ``:fused`` / ``:eager`` (force the renderer's kernels; default: ``SYNAPT_FUSED_RENDER``, unset = fused on a
@@ -97,18 +98,17 @@ class Source:
         return "fused" if fused_default(render_device) else "eager"
 
 
-def bare_rate(
+def bare_step(
     model_name: str,
     mode: str,
     batch: int,
-    steps: int,
     precision: str,
     device: torch.device,
     channels_last: bool,
     compile_model: bool,
     compile_mode: str = "default",
-) -> tuple[float, float]:
-    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors."""
+):
+    """One training step of the model alone on random in-memory tensors (forward, backward, AdamW)."""
     torch.manual_seed(0)
     if mode == "mae":
         model = load_pretraining_model(model_name)
@@ -137,6 +137,22 @@ def bare_rate(
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
+    return step
+
+
+def bare_rate(
+    model_name: str,
+    mode: str,
+    batch: int,
+    steps: int,
+    precision: str,
+    device: torch.device,
+    channels_last: bool,
+    compile_model: bool,
+    compile_mode: str = "default",
+) -> tuple[float, float]:
+    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors."""
+    step = bare_step(model_name, mode, batch, precision, device, channels_last, compile_model, compile_mode)
     counter = FlopCounterMode(display=False)
     with counter:
         step()
@@ -148,6 +164,28 @@ def bare_rate(
         step()
     _sync(device)
     return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
+
+
+def profile_bare(model_name: str, mode: str, batch: int, precision: str, device: torch.device) -> None:
+    """Print where a bare step's device time goes: the top kernels of 3 profiled steps (torch.profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    step = bare_step(model_name, mode, batch, precision, device, False, False)
+    for _ in range(3):
+        step()
+    _sync(device)
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(3):
+            step()
+        _sync(device)
+    events = prof.key_averages()
+    launches = sum(
+        e.count for e in events if e.key in ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC")
+    )
+    sort = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+    print(f"# profile of 3 bare {mode} steps, batch {batch}: {launches // 3} kernel launches per step")
+    print(events.table(sort_by=sort, row_limit=15, max_name_column_width=60), flush=True)
 
 
 def full_rate(
@@ -229,6 +267,9 @@ def main() -> int:
         default="default",
         help="torch.compile mode of --speedups (reduce-overhead: CUDA graphs, max-autotune, ...)",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="also print the top kernels of the bare step of each mode"
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     preset = PRESETS[args.preset]
@@ -244,7 +285,7 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}"
     )
     print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
-    sources = [Source.parse(text) for text in args.sources.split(",")]
+    sources = [Source.parse(text) for text in args.sources.split(",") if text]  # "": profile only
     modes = args.modes.split(",")
     batches = {mode: args.batch_size or preset["mae_batch" if mode == "mae" else "batch"] for mode in modes}
     # one generated dataset (disk source) serves every mode: enough clips for the largest batch
@@ -253,10 +294,13 @@ def main() -> int:
         f"online renderer default here: {'fused' if fused_default(device.type) else 'eager'} ({FUSED_ENV}); "
         "model: eager, or compiled with --speedups"
     )
+    if args.profile:
+        for mode in modes:
+            profile_bare(model, mode, batches[mode], precision, device)
     rows = []
     variants = [False, True] if args.speedups else [False]
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in modes:
+        for mode in modes if sources else []:
             batch = batches[mode]
             for compiled in variants:
                 # the bare rate is measured before and after the full runs and the best is kept: on a shared

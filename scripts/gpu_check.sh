@@ -3,8 +3,8 @@
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
-# steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups bench_train_timesformer
-#   gpu_paths weizmann smoke
+# steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups profile_step
+#   bench_train_timesformer gpu_paths weizmann smoke
 # (default: env cuda_tests bench_augment bench_train gpu_paths, at most 9 minutes with a cold torch.compile
 # cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
 # mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
@@ -60,6 +60,8 @@ step gpu_paths 160 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/
 # tests/models/test_mae_forward.py::test_cuda_graphs_replay_the_sync_free_step)
 step bench_train_speedups 170 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes supervised --sources online:rs4 --speedups --compile-mode reduce-overhead --json "$OUT/bench_train_speedups.json"
+# where the bare model's step spends its GPU time (top kernels; the supervised step runs at ~28 % of peak)
+step profile_step 90 python3 scripts/bench_train.py --preset h100 --modes supervised,mae --sources "" --profile
 # TimeSformer-Base (8x224, the anchor ~123 clips/s bare), supervised
 step bench_train_timesformer 150 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --model timesformer-base --modes supervised --sources online:rs4 --json "$OUT/bench_train_timesformer.json"
