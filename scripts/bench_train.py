@@ -285,7 +285,7 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}"
     )
     print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
-    sources = [Source.parse(text) for text in args.sources.split(",") if text]  # "": profile only
+    sources = [Source.parse(text) for text in args.sources.split(",") if text]
     modes = args.modes.split(",")
     batches = {mode: args.batch_size or preset["mae_batch" if mode == "mae" else "batch"] for mode in modes}
     # one generated dataset (disk source) serves every mode: enough clips for the largest batch
@@ -297,10 +297,12 @@ def main() -> int:
     if args.profile:
         for mode in modes:
             profile_bare(model, mode, batches[mode], precision, device)
+    if not sources:  # --sources "": profile only
+        return 0
     rows = []
     variants = [False, True] if args.speedups else [False]
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in modes if sources else []:
+        for mode in modes:
             batch = batches[mode]
             for compiled in variants:
                 # the bare rate is measured before and after the full runs and the best is kept: on a shared

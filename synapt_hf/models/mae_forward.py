@@ -4,11 +4,12 @@ transformers' `VideoMAEForPreTraining.forward` selects the visible and the maske
 indexing (``tokens[~bool_masked_pos]``), four times per step, and copies its position tables and the
 ImageNet mean/std from host memory every step. Each of those waits for the GPU to finish all queued work,
 so the host can never queue a step ahead, and with 90 % of the tokens masked the encoder's kernels are
-short enough for the step to be bound by kernel launches; it also stops a CUDA graph from capturing the
-step. With tube masking every clip hides the same number of tokens, so the positions can be taken by a
+short enough for the step to be bound by kernel launches. With tube masking every clip hides the same number of tokens, so the positions can be taken by a
 stable sort of the mask and gathered with static shapes instead, and the constants kept on the device as
 non-persistent buffers: they move with ``model.to()``, stay out of the saved weights, and are inputs of
-a compiled graph rather than tensors it creates (which CUDA graphs would overwrite on the next replay).
+a compiled graph rather than tensors it creates. On an H100 this step runs 1.5-1.7x the stock one
+(docs/benchmarks.md); replaying it as CUDA graphs does not work yet (see the strict-xfail CUDA test), so
+training refuses those compile modes for MAE.
 
 `use_sync_free_forward(model)` gives one model that forward: called with ``num_masked=`` it computes the
 same loss and logits as the stock forward (the same operations on the same values, in the same token

@@ -162,7 +162,7 @@ class TrainConfig:
         default="default",
         metadata=_help(
             "with --torch-compile: default | reduce-overhead (CUDA graphs: fewer kernel launches) | "
-            "max-autotune | max-autotune-no-cudagraphs"
+            "max-autotune | max-autotune-no-cudagraphs; the CUDA-graph modes are refused for MAE"
         ),
     )
     # bookkeeping
