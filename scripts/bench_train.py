@@ -5,14 +5,17 @@ For each case (mode x data source) it measures, in one process and with the same
 - full: `synapt_hf.training.train` end to end (DataLoader, decoding or online generation, transforms,
   mixed precision, optimizer step), its steady-state clips/s (first steps and evaluation excluded);
 The bare model is the stock transformers one; the full pipeline's MAE runs the project's sync-free forward
-(`synapt_hf.models.mae_forward`, the same loss), so an MAE ratio above 1 is that speed-up. It prints
-full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to the peak
+(`synapt_hf.models.mae_forward`, the same loss) and its TimeSformer the project's SDPA attention
+(`synapt_hf.models.timesformer_sdpa`; transformers' is eager only), so a ratio above 1 is that speed-up;
+where they differ, the bare rate of the model as training runs it is printed too ("bare, <what>"). It
+prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) next to the peak
 (a measured fp32 matmul rate on CPU, the datasheet dense bf16 peak on known GPUs).
 
     python scripts/bench_train.py --preset cpu       # videomae-tiny on this CPU
     python scripts/bench_train.py --preset h100      # videomae-base, bf16, batch 32 (needs a GPU)
     python scripts/bench_train.py --sources online:eager,online,online:rs4,disk
     python scripts/bench_train.py --preset h100 --sources "" --profile   # where a bare step's time goes
+    python scripts/bench_train.py --model timesformer-tiny --modes supervised --sources ""   # bare rates only
 
 A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
 ``:fused`` / ``:eager`` (force the renderer's kernels; default: ``SYNAPT_FUSED_RENDER``, unset = fused on a
@@ -35,7 +38,8 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from synapt_hf.models.loading import load_classifier, load_pretraining_model, model_geometry, resolve_model
-from synapt_hf.models.masking import tube_mask_for_config
+from synapt_hf.models.mae_forward import use_sync_free_forward
+from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
 from synapt_hf.synth.render import FUSED_ENV, fused_default
 from synapt_hf.training import train
 from synapt_hf.training.config import TrainConfig
@@ -107,13 +111,20 @@ def bare_step(
     channels_last: bool,
     compile_model: bool,
     compile_mode: str = "default",
+    project: bool = False,
 ):
-    """One training step of the model alone on random in-memory tensors (forward, backward, AdamW)."""
+    """One training step of the model alone on random in-memory tensors (forward, backward, AdamW): the stock
+    transformers model, or with `project` the model as training runs it (`project_model`)."""
     torch.manual_seed(0)
     if mode == "mae":
         model = load_pretraining_model(model_name)
+        if project:
+            use_sync_free_forward(model)
     else:
-        model = load_classifier(model_name, [str(i) for i in range(10)])
+        # transformers' TimeSformer has eager attention only; the project's is SDPA
+        family = resolve_model(model_name).family
+        attention = "eager" if family == "timesformer" and not project else "sdpa"
+        model = load_classifier(model_name, [str(i) for i in range(10)], attn_implementation=attention)
     model.to(device).train()
     if channels_last:
         model.to(memory_format=torch.channels_last_3d)
@@ -122,6 +133,7 @@ def bare_step(
     pixels = torch.randn(batch, frames, 3, size, size, device=device)
     labels = torch.randint(0, 10, (batch,), device=device)
     mask = tube_mask_for_config(model.config, batch, 0.9, device=device) if mode == "mae" else None
+    sync_free = {"num_masked": masked_token_count(model.config, 0.9)} if project and mode == "mae" else {}
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
 
@@ -130,7 +142,7 @@ def bare_step(
             torch.compiler.cudagraph_mark_step_begin()
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             if mode == "mae":
-                loss = step_model(pixel_values=pixels, bool_masked_pos=mask).loss
+                loss = step_model(pixel_values=pixels, bool_masked_pos=mask, **sync_free).loss
             else:
                 loss = F.cross_entropy(step_model(pixel_values=pixels).logits.float(), labels)
         loss.backward()
@@ -150,9 +162,12 @@ def bare_rate(
     channels_last: bool,
     compile_model: bool,
     compile_mode: str = "default",
+    project: bool = False,
 ) -> tuple[float, float]:
-    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors."""
-    step = bare_step(model_name, mode, batch, precision, device, channels_last, compile_model, compile_mode)
+    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors (see `bare_step`)."""
+    step = bare_step(
+        model_name, mode, batch, precision, device, channels_last, compile_model, compile_mode, project
+    )
     counter = FlopCounterMode(display=False)
     with counter:
         step()
@@ -164,6 +179,15 @@ def bare_rate(
         step()
     _sync(device)
     return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
+
+
+def project_model(model_name: str, mode: str) -> str | None:
+    """What training runs differently from the stock model in `mode` (None: nothing)."""
+    if mode == "mae":
+        return "sync-free MAE forward (models/mae_forward.py)"
+    if resolve_model(model_name).family == "timesformer":
+        return "SDPA attention (models/timesformer_sdpa.py)"
+    return None
 
 
 def profile_bare(model_name: str, mode: str, batch: int, precision: str, device: torch.device) -> None:
@@ -278,7 +302,8 @@ def main() -> int:
     precision = args.mixed_precision or preset["mixed_precision"]
     workers = preset["workers"] if args.workers is None else args.workers
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    resolve_model(model)
+    if "mae" in args.modes.split(",") and resolve_model(model).family != "videomae":  # (checks the name too)
+        raise SystemExit(f"--modes mae: MAE pretraining needs a VideoMAE model, not {model}")
     peak, peak_source = peak_tflops(device)
     print(
         f"# bench_train: {model}, batch {args.batch_size or preset['batch']} (MAE {args.batch_size or preset['mae_batch']}), {steps} timed steps, precision {precision}, device {device}, "
@@ -297,7 +322,7 @@ def main() -> int:
     if args.profile:
         for mode in modes:
             profile_bare(model, mode, batches[mode], precision, device)
-    if not sources:  # --sources "": profile only
+    if not sources and args.profile:  # --sources "" --profile: profile only
         return 0
     rows = []
     variants = [False, True] if args.speedups else [False]
@@ -345,6 +370,13 @@ def main() -> int:
                 bare = max(bare, bare_rate(*mode_args)[0])
                 if not compiled:
                     stock_bare = bare  # the stock model, eager: what "past the bare rate" is measured against
+                    project = project_model(model, mode)
+                    if project:
+                        rows.append(
+                            project_bare_row(mode, project, bare_rate(*mode_args, project=True)[0], bare)
+                        )
+                        if args.json:
+                            write_json(Path(args.json), rows)
                 for source, full in fulls.items():
                     tflops = flops / batch * full / 1e12
                     row = {
@@ -373,6 +405,23 @@ def main() -> int:
                     if args.json:  # after every row: a run cut short keeps what it measured
                         write_json(Path(args.json), rows)
     return 0
+
+
+def project_bare_row(mode: str, project: str, rate: float, stock_bare: float) -> dict:
+    """The bare rate of the model as training runs it, against the stock model's, printed and as a row."""
+    print(
+        f"{mode:<10} bare, {project}: {rate:8.2f} clips/s = {rate / stock_bare:6.3f} x the stock bare "
+        f"{stock_bare:8.2f} clips/s",
+        flush=True,
+    )
+    return {
+        "mode": mode,
+        "source": None,
+        "project_model": project,
+        "bare_clips_s": round(stock_bare, 2),
+        "project_bare_clips_s": round(rate, 2),
+        "ratio_vs_stock_bare": round(rate / stock_bare, 3),
+    }
 
 
 def write_json(path: Path, rows: list[dict]) -> None:

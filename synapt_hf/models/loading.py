@@ -26,6 +26,7 @@ from transformers import (
 from synapt_hf.errors import SynaptError
 from synapt_hf.models.drop_path import add_drop_path
 from synapt_hf.models.presets import FAMILIES, PRESETS, is_preset, preset_config
+from synapt_hf.models.timesformer_sdpa import use_sdpa_attention
 
 CLASSIFIERS = {"videomae": VideoMAEForVideoClassification, "timesformer": TimesformerForVideoClassification}
 
@@ -171,8 +172,8 @@ def load_classifier(
     if source.family == "videomae" and not source.has_weights:
         config.use_mean_pooling = True
     model_class = CLASSIFIERS[source.family]
-    attn_implementation = supported_attention(source.family, attn_implementation)
-    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    requested = supported_attention(source.family, attn_implementation)
+    kwargs = {"attn_implementation": requested} if requested else {}
     if source.has_weights:
         model = model_class.from_pretrained(
             source.name,
@@ -184,11 +185,13 @@ def load_classifier(
         if replace_head:
             reset_head(model)
     else:
-        if attn_implementation:
-            config._attn_implementation = attn_implementation
+        if requested:
+            config._attn_implementation = requested
         model = model_class(config)
     if drop_path_rate > 0:
         add_drop_path(model, drop_path_rate)
+    if source.family == "timesformer" and attn_implementation == "sdpa":
+        use_sdpa_attention(model)  # transformers' TimeSformer is eager only (models/timesformer_sdpa.py)
     return model
 
 
@@ -218,7 +221,8 @@ def load_pretraining_model(
 
 
 def supported_attention(family: str, attn_implementation: str | None) -> str | None:
-    """The attention kernel to request: TimeSformer only has eager attention in transformers."""
+    """The attention kernel to request from transformers: TimeSformer only has eager attention there (its
+    ``sdpa`` is this project's, applied after loading by `load_classifier`)."""
     return None if family == "timesformer" else attn_implementation
 
 

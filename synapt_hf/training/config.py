@@ -46,7 +46,8 @@ class TrainConfig:
         metadata=_help("replace a checkpoint's classification head whose labels differ from the data's"),
     )
     attn_implementation: str = field(
-        default="sdpa", metadata=_help("sdpa | eager (VideoMAE; TimeSformer is eager)")
+        default="sdpa",
+        metadata=_help("sdpa | eager (TimeSformer: sdpa is the project's, models/timesformer_sdpa.py)"),
     )
     # what to train
     mode: str = field(

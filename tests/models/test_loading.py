@@ -107,6 +107,22 @@ def test_drop_path_is_stochastic_in_training_only_and_keeps_config_stock(tmp_pat
         AutoModelForVideoClassification.from_pretrained(tmp_path / name)  # loads with stock code
 
 
+def test_timesformer_sdpa_is_the_projects_attention_and_eager_the_stock_one(tmp_path: Path) -> None:
+    sdpa = load_classifier("timesformer-tiny", ["a", "b"], overrides=SMALL)  # attn_implementation="sdpa"
+    eager = load_classifier("timesformer-tiny", ["a", "b"], overrides=SMALL, attn_implementation="eager")
+    eager.load_state_dict(sdpa.state_dict())
+    sdpa_forwards = {
+        m.forward.__func__ for m in sdpa.modules() if type(m).__name__ == "TimesformerSelfAttention"
+    }
+    assert {f.__module__ for f in sdpa_forwards} == {"synapt_hf.models.timesformer_sdpa"}
+    assert all("forward" not in vars(m) for m in eager.modules())  # the stock forward everywhere
+    pixels = torch.randn(2, 8, 3, 32, 32)
+    sdpa.eval(), eager.eval()
+    torch.testing.assert_close(sdpa(pixel_values=pixels).logits, eager(pixel_values=pixels).logits)
+    sdpa.save_pretrained(tmp_path)
+    assert "attn_implementation" not in (tmp_path / "config.json").read_text()
+
+
 def test_probe_head_folds_into_an_equivalent_linear_layer(tmp_path: Path) -> None:
     model = load_classifier("videomae-tiny", ["a", "b", "c"], overrides=SMALL)
     head = attach_probe_head(model)
