@@ -16,6 +16,7 @@ prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) ne
     python scripts/bench_train.py --sources online:eager,online,online:rs4,disk
     python scripts/bench_train.py --preset h100 --sources "" --profile   # where a bare step's time goes
     python scripts/bench_train.py --model timesformer-tiny --modes supervised --sources ""   # bare rates only
+    python scripts/bench_train.py --preset h100 --sdpa-kernel cudnn   # training with cuDNN attention first
 
 A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
 ``:fused`` / ``:eager`` (force the renderer's kernels; default: ``SYNAPT_FUSED_RENDER``, unset = fused on a
@@ -40,6 +41,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from synapt_hf.models.loading import load_classifier, load_pretraining_model, model_geometry, resolve_model
 from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
+from synapt_hf.models.sdpa_kernels import SDPA_KERNELS, preferred_sdpa_kernel
 from synapt_hf.synth.render import FUSED_ENV, fused_default
 from synapt_hf.training import train
 from synapt_hf.training.config import TrainConfig
@@ -163,31 +165,37 @@ def bare_rate(
     compile_model: bool,
     compile_mode: str = "default",
     project: bool = False,
+    sdpa_kernel: str = "auto",
 ) -> tuple[float, float]:
-    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors (see `bare_step`)."""
+    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors (see `bare_step`), with
+    `sdpa_kernel` tried first by the attention."""
     step = bare_step(
         model_name, mode, batch, precision, device, channels_last, compile_model, compile_mode, project
     )
     counter = FlopCounterMode(display=False)
-    with counter:
-        step()
-    for _ in range(3):
-        step()
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    _sync(device)
+    with preferred_sdpa_kernel(sdpa_kernel):
+        with counter:
+            step()
+        for _ in range(3):
+            step()
+        _sync(device)
+        started = time.perf_counter()
+        for _ in range(steps):
+            step()
+        _sync(device)
     return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
 
 
-def project_model(model_name: str, mode: str) -> str | None:
+def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str | None:
     """What training runs differently from the stock model in `mode` (None: nothing)."""
+    changes = []
     if mode == "mae":
-        return "sync-free MAE forward (models/mae_forward.py)"
-    if resolve_model(model_name).family == "timesformer":
-        return "SDPA attention (models/timesformer_sdpa.py)"
-    return None
+        changes.append("sync-free MAE forward (models/mae_forward.py)")
+    elif resolve_model(model_name).family == "timesformer":
+        changes.append("SDPA attention (models/timesformer_sdpa.py)")
+    if sdpa_kernel != "auto":
+        changes.append(f"--sdpa-kernel {sdpa_kernel}")
+    return " + ".join(changes) or None
 
 
 def profile_bare(model_name: str, mode: str, batch: int, precision: str, device: torch.device) -> None:
@@ -224,6 +232,7 @@ def full_rate(
     work: Path,
     clips_per_class: int,
     compile_mode: str = "default",
+    sdpa_kernel: str = "auto",
 ) -> dict:
     config = TrainConfig(
         model=model_name,
@@ -245,6 +254,7 @@ def full_rate(
         mixed_precision=precision,
         torch_compile=compile_model,
         torch_compile_mode=compile_mode,
+        sdpa_kernel=sdpa_kernel,
     )
     return train(config)
 
@@ -290,6 +300,12 @@ def main() -> int:
         "--compile-mode",
         default="default",
         help="torch.compile mode of --speedups (reduce-overhead: CUDA graphs, max-autotune, ...)",
+    )
+    parser.add_argument(
+        "--sdpa-kernel",
+        choices=SDPA_KERNELS,
+        default="auto",
+        help="the attention kernel tried first by the full pipeline and the project's bare row (TrainConfig)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="also print the top kernels of the bare step of each mode"
@@ -359,6 +375,7 @@ def main() -> int:
                             Path(tmp),
                             clips_per_class,
                             args.compile_mode,
+                            args.sdpa_kernel,
                         )
                     except Exception as error:  # one failing source (e.g. no compiler) must not hide the rest
                         print(
@@ -370,11 +387,10 @@ def main() -> int:
                 bare = max(bare, bare_rate(*mode_args)[0])
                 if not compiled:
                     stock_bare = bare  # the stock model, eager: what "past the bare rate" is measured against
-                    project = project_model(model, mode)
+                    project = project_model(model, mode, args.sdpa_kernel)
                     if project:
-                        rows.append(
-                            project_bare_row(mode, project, bare_rate(*mode_args, project=True)[0], bare)
-                        )
+                        rate = bare_rate(*mode_args, project=True, sdpa_kernel=args.sdpa_kernel)[0]
+                        rows.append(project_bare_row(mode, project, rate, bare))
                         if args.json:
                             write_json(Path(args.json), rows)
                 for source, full in fulls.items():

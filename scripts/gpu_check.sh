@@ -3,10 +3,10 @@
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
-# steps: env cuda_tests bench_generate bench_augment bench_train bench_train_speedups profile_step
-#   bench_train_timesformer gpu_paths weizmann smoke
-# (default: env cuda_tests bench_augment bench_train gpu_paths, at most 9 minutes with a cold torch.compile
-# cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
+# steps: env cuda_tests bench_generate bench_augment bench_attention bench_train bench_train_speedups
+#   profile_step bench_train_timesformer gpu_paths weizmann smoke
+# (default: env cuda_tests bench_augment bench_attention bench_train gpu_paths, at most 10.5 minutes with a
+# cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
 # mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
 # machine without a package index, prepare them here first (and a copy of the Weizmann clips):
@@ -25,7 +25,7 @@ if compgen -G ".gpu/whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
-STEPS=${*:-env cuda_tests bench_augment bench_train gpu_paths}
+STEPS=${*:-env cuda_tests bench_augment bench_attention bench_train gpu_paths}
 SOURCES=${SOURCES:-online:rs4,disk} MODES=${MODES:-mae,supervised} RUNS=${RUNS:-fp16 fsdp_mae}
 # scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
 WORKERS=$(($(nproc) - 2))
@@ -48,8 +48,14 @@ print(sys.version.split()[0], \"torch\", torch.__version__, \"cuda\", torch.vers
 print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__version__, \"datasets\", datasets.__version__,
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
 step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
-  tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/training/test_clip_loader.py
+  tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/models/test_sdpa_kernels.py \
+  tests/training/test_clip_loader.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
+# the models alone (bare rates): VideoMAE-Base with cuDNN attention first against PyTorch's default order,
+# TimeSformer-Base with the project's SDPA attention against transformers' eager one
+step bench_attention 100 bash -c "python3 scripts/bench_train.py --preset h100 --modes supervised,mae --sources '' \
+  --sdpa-kernel cudnn --json $OUT/bench_attention_videomae.json && python3 scripts/bench_train.py --preset h100 \
+  --model timesformer-base --modes supervised --sources '' --json $OUT/bench_attention_timesformer.json"
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 270 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from synapt_hf.errors import SynaptError
+from synapt_hf.models.sdpa_kernels import SDPA_KERNELS
 
 MODES = ("supervised", "mae", "mae+supervised")
 PROTOCOLS = ("pretrain", "finetune", "linear-probe")
@@ -48,6 +49,13 @@ class TrainConfig:
     attn_implementation: str = field(
         default="sdpa",
         metadata=_help("sdpa | eager (TimeSformer: sdpa is the project's, models/timesformer_sdpa.py)"),
+    )
+    sdpa_kernel: str = field(
+        default="auto",
+        metadata=_help(
+            "auto (PyTorch's order) | flash | efficient | cudnn | math: the SDPA kernel tried first on a "
+            "GPU, the others stay as fallbacks (models/sdpa_kernels.py)"
+        ),
     )
     # what to train
     mode: str = field(
@@ -195,6 +203,7 @@ class TrainConfig:
         _choice("synthetic_renderer", self.synthetic_renderer, SYNTHETIC_RENDERERS)
         _choice("augment_device", self.augment_device, AUGMENT_DEVICES)
         _choice("torch_compile_mode", self.torch_compile_mode, COMPILE_MODES)
+        _choice("sdpa_kernel", self.sdpa_kernel, SDPA_KERNELS)
         from synapt_hf.synth.presets import PRESET_NAMES
 
         _choice("synthetic_preset", self.synthetic_preset, PRESET_NAMES)

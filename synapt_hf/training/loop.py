@@ -40,6 +40,7 @@ from synapt_hf.models.loading import (
 )
 from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
+from synapt_hf.models.sdpa_kernels import preferred_sdpa_kernel
 from synapt_hf.training.checkpoints import (
     CHECKPOINT_PREFIX,
     STAGE1_DIR,
@@ -297,7 +298,8 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     }
     accelerator.init_trackers("synapt", config=tracker_config)
     try:
-        results = _loop(run, state)
+        with preferred_sdpa_kernel(config.sdpa_kernel):
+            results = _loop(run, state)
     finally:
         accelerator.end_training()
     return results

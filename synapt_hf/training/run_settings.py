@@ -46,6 +46,7 @@ NOT_COMPARED = frozenset(
         # speed only: per-clip randomness is seeded by (seed, epoch, index), whatever the worker count
         "dataloader_num_workers",
         "attn_implementation",  # sdpa and eager compute the same attention
+        "sdpa_kernel",  # which fused kernel computes it
         "torch_compile",
         "torch_compile_mode",
         "synthetic_device",  # the online generator renders the same clips on the GPU or in CPU workers

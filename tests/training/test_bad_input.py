@@ -24,6 +24,8 @@ def test_unknown_preset(tmp_path: Path) -> None:
 def test_invalid_options_are_rejected_when_the_config_is_built() -> None:
     with pytest.raises(SynaptError, match="--mode must be one of"):
         TrainConfig(mode="contrastive")
+    with pytest.raises(SynaptError, match="--sdpa-kernel must be one of auto, flash, efficient, cudnn, math"):
+        TrainConfig(sdpa_kernel="fa3")
     with pytest.raises(SynaptError, match="--protocol linear-probe is a supervised protocol"):
         TrainConfig(mode="mae", protocol="linear-probe")
     with pytest.raises(SynaptError, match="unknown training option"):

@@ -93,13 +93,15 @@ def test_linear_probe_changes_only_the_head(
 def test_timesformer_finetunes_through_the_same_code(
     tmp_path: Path, tiny_dataset: Path, tiny_options
 ) -> None:
+    from torch.nn.attention import _cur_sdpa_kernel_backends
     from transformers import AutoModelForVideoClassification
 
     out = tmp_path / "timesformer"
-    results = train(
-        tiny_options(out, tiny_dataset, model="timesformer-tiny", protocol="finetune", max_steps=2)
-    )
+    order = _cur_sdpa_kernel_backends(with_priority=True)
+    options = tiny_options(out, tiny_dataset, model="timesformer-tiny", protocol="finetune", max_steps=2)
+    results = train({**options, "sdpa_kernel": "cudnn"})  # preferred on a GPU; the CPU picks its flash kernel
     assert results["global_step"] == 2 and results["top1"] is not None
+    assert _cur_sdpa_kernel_backends(with_priority=True) == order  # only the run had cuDNN first
     model = AutoModelForVideoClassification.from_pretrained(out)
     assert model.config.model_type == "timesformer" and model.config.num_labels == 3
 
