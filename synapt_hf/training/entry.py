@@ -41,7 +41,7 @@ def run_command(command: str, argv: Sequence[str] | None = None) -> dict[str, An
 
 
 def _print_summary(command: str, results: dict[str, Any]) -> None:
-    from synapt_hf.training.loop import distributed_state
+    from synapt_hf.training.launch import distributed_state
 
     if not distributed_state().is_main_process:
         return

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -20,8 +19,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from accelerate import Accelerator, PartialState
-from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
+from accelerate import Accelerator
+from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import get_scheduler
@@ -42,7 +41,6 @@ from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
 from synapt_hf.models.sdpa_kernels import preferred_sdpa_kernel
 from synapt_hf.training.checkpoints import (
-    CHECKPOINT_PREFIX,
     STAGE1_DIR,
     TrainState,
     checkpoint_dir,
@@ -53,13 +51,13 @@ from synapt_hf.training.checkpoints import (
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import RESULTS_FILE, export_model
+from synapt_hf.training.launch import build_accelerator, refuse_gpu_only_settings_on_cpu
 from synapt_hf.training.loss_tracking import LossTracker
 from synapt_hf.training.optim import parameter_groups
+from synapt_hf.training.output_folder import check_output_dir, clear_output_dir
 from synapt_hf.training.run_settings import check_resume_settings, run_settings, save_run_settings
 
 logger = logging.getLogger(__name__)
-
-_RUN_MARKERS = ("training_args.json", RESULTS_FILE, "config.json")
 
 
 def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
@@ -67,11 +65,11 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config.validate()
-    _refuse_gpu_only_settings_on_cpu(config)
+    refuse_gpu_only_settings_on_cpu(config)
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
     if config.overwrite_output_dir and not config.resume_from_checkpoint:
-        _clear_output_dir(output_dir)
+        clear_output_dir(output_dir)
     if config.mode != "mae+supervised":
         return _run_stage(config, output_dir)
     stage1_dir = output_dir / STAGE1_DIR
@@ -97,136 +95,6 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
     results = _run_stage(stage2, output_dir)
     results["stage1_dir"] = str(stage1_dir)
     return results
-
-
-def check_output_dir(output_dir: Path, config: TrainConfig) -> None:
-    """Refuse a folder that holds another run unless resuming or overwriting it (before any work)."""
-    if not output_dir.exists():
-        return
-    if not output_dir.is_dir():
-        raise SynaptError(f"--output-dir {output_dir}: exists and is not a directory")
-    entries = [p for p in output_dir.iterdir() if p.name not in (STAGE1_DIR, "logs")]
-    if not entries and not (output_dir / STAGE1_DIR).exists():
-        return
-    holds_run = any((output_dir / marker).exists() for marker in _RUN_MARKERS) or any(
-        p.name.startswith((CHECKPOINT_PREFIX, ".export-"))
-        for p in entries  # incl. half-written ones
-    )
-    if config.resume_from_checkpoint:
-        return
-    if config.overwrite_output_dir:
-        if not holds_run and entries:
-            raise SynaptError(f"--output-dir {output_dir}: not a training run folder; refusing to delete it")
-        return
-    what = "another run" if holds_run else "other files"
-    raise SynaptError(
-        f"--output-dir {output_dir} holds {what}; pass --resume-from-checkpoint latest to continue it, "
-        "--overwrite-output-dir to replace it, or choose another --output-dir"
-    )
-
-
-def use_cpu() -> bool:
-    """Run on CPU processes: asked for (``accelerate launch --cpu``) or launched distributed on a machine
-    without an accelerator (``accelerate launch --multi_gpu --num_processes N`` on CPUs -> gloo DDP).
-    DeepSpeed is the exception: it drives the CPU itself (see `_deepspeed_on_cpu`)."""
-    if _deepspeed_on_cpu():
-        return False
-    if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
-        return True
-    return _distributed_without_accelerator()
-
-
-def _distributed_without_accelerator() -> bool:
-    """Several processes launched (``WORLD_SIZE`` > 1) on a machine without an accelerator."""
-    world_size = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    return world_size > 1 and not torch.accelerator.is_available()
-
-
-def _deepspeed_on_cpu() -> bool:
-    """A DeepSpeed launch on a machine without an accelerator. Accelerate 1.15 enables DeepSpeed only when
-    not told ``cpu=True``; DeepSpeed then uses its CPU accelerator and needs the gloo backend named."""
-    asked = os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() == "true"
-    return asked and _distributed_without_accelerator()
-
-
-def distributed_state() -> PartialState:
-    """The process group of this launch (created with the right CPU flag before anything else uses it)."""
-    if _deepspeed_on_cpu():
-        return PartialState(cpu=False, backend="gloo")
-    return PartialState(cpu=use_cpu())
-
-
-def _clear_output_dir(output_dir: Path) -> None:
-    """Delete the previous run's files (main process only; `check_output_dir` vetted the folder)."""
-    state = distributed_state()
-    if state.is_main_process and output_dir.is_dir():
-        for child in output_dir.iterdir():
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-    state.wait_for_everyone()
-
-
-def build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
-    """The Accelerator of a run: precision, accumulation, trackers, seeded and non-blocking loaders."""
-    log_with = None if config.report_to in ("none", "", None) else config.report_to
-    distributed_state()  # the process group, with the backend this launch needs
-    accelerator = Accelerator(
-        cpu=use_cpu(),
-        mixed_precision=config.mixed_precision,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        log_with=log_with,
-        project_config=ProjectConfiguration(
-            project_dir=str(output_dir),
-            logging_dir=str(output_dir / "logs"),
-            automatic_checkpoint_naming=False,
-        ),
-        # non_blocking: batches from pinned memory (`clip_loader`) are copied to the GPU without the host
-        # waiting for the previous step to finish (a plain copy from pageable memory waits for it)
-        dataloader_config=DataLoaderConfiguration(
-            use_seedable_sampler=True, data_seed=config.seed, non_blocking=True
-        ),
-    )
-    _fsdp_on_cpu_processes(accelerator)
-    return accelerator
-
-
-def _refuse_gpu_only_settings_on_cpu(config: TrainConfig) -> None:
-    """Stop before anything is built when CPU processes are asked for what accelerate 1.15 runs only on
-    accelerators: fp16 (autocast and GradScaler are GPU-only: it would train in fp32 while reporting fp16)
-    and FSDP version 1 (its plugin requires a GPU; FSDP2 runs on CPU processes)."""
-    if not (use_cpu() or not torch.accelerator.is_available()):
-        return
-    precision = config.mixed_precision or os.environ.get("ACCELERATE_MIXED_PRECISION", "no")
-    if precision == "fp16":
-        raise SynaptError(
-            "--mixed-precision fp16 (or mixed_precision: fp16 in the accelerate config): fp16 needs a GPU; "
-            "on CPU processes accelerate would silently train in fp32. Use --mixed-precision bf16 (CPU "
-            "autocast) or --mixed-precision no"
-        )
-    fsdp = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
-    if fsdp and os.environ.get("FSDP_VERSION", "1") == "1":
-        raise SynaptError(
-            "accelerate config: fsdp_version 1 needs a GPU; on CPU processes use fsdp_version: 2 "
-            "(scripts/accelerate/fsdp.yaml)"
-        )
-
-
-def _fsdp_on_cpu_processes(accelerator: Accelerator) -> None:
-    """Honour an FSDP launch config on CPU processes (gloo).
-
-    Accelerate 1.15 turns ``distributed_type: FSDP`` into FSDP only for accelerator process groups; on CPU
-    processes it silently trains plain DDP. torch's FSDP runs on gloo, so the shared accelerate state is
-    switched to FSDP with the plugin the launcher described (``FSDP_*`` variables)."""
-    from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
-
-    asked = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
-    if not asked or accelerator.distributed_type != DistributedType.MULTI_CPU:
-        return
-    plugin = FullyShardedDataParallelPlugin()
-    if accelerator.mixed_precision != "no":
-        plugin.set_mixed_precision(accelerator.mixed_precision)
-    accelerator.state.fsdp_plugin = plugin
-    accelerator.state.distributed_type = DistributedType.FSDP
-    PartialState._shared_state["distributed_type"] = DistributedType.FSDP
 
 
 @dataclass
@@ -538,7 +406,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 {f"eval_{k}": v for k, v in metrics.items() if k in _EVAL_KEYS}, step=state.global_step
             )
             accelerator.print(
-                f"eval at step {state.global_step} (epoch {state.epoch}): "
+                f"eval at step {state.global_step} (epoch {_epochs_done(run, state):g}): "
                 + ", ".join(f"{k} {metrics[k]:.4f}" for k in _EVAL_KEYS if isinstance(metrics.get(k), float))
             )
         if finished:
@@ -580,6 +448,12 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
 
 
 _EVAL_KEYS = ("top1", "top5", "mean_class_accuracy", "eval_loss")
+
+
+def _epochs_done(run: _Run, state: TrainState) -> float:
+    """Epochs of training done so far (a fraction when a run stopped mid-epoch). `state.epoch` is the epoch
+    the next step belongs to, which stays at the last one when training ends on its final step."""
+    return round(state.global_step / run.steps_per_epoch, 2)
 
 
 def _time_is_up(run: _Run, started: float) -> bool:
@@ -740,7 +614,7 @@ def _results(
         "mode": config.mode,
         "protocol": config.protocol,
         "global_step": state.global_step,
-        "epochs": state.epoch,
+        "epochs": _epochs_done(run, state),
         "num_processes": run.accelerator.num_processes,
         "mixed_precision": run.accelerator.mixed_precision,
         "train_runtime_s": round(elapsed, 3),

@@ -10,7 +10,8 @@ import torch
 
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import ClipList
-from synapt_hf.training.loop import build_accelerator, clip_loader
+from synapt_hf.training.launch import build_accelerator
+from synapt_hf.training.loop import clip_loader
 
 
 def _clips(count: int) -> ClipList:

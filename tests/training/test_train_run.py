@@ -20,6 +20,7 @@ def test_supervised_run_exports_a_stock_folder_that_classifies_a_real_clip(
     out = tmp_path / "run"
     results = train(tiny_options(out, tiny_dataset, report_to="tensorboard"))
     assert results["global_step"] == 4 and results["num_train"] == 9 and results["num_val"] == 3
+    assert results["epochs"] == 1.0  # 4 full batches of 2 (drop_last): one epoch, ending on its last step
     assert results["num_classes"] == 3 and 0.0 <= results["top1"] <= results["top5"] <= 1.0
     assert 0.0 <= results["mean_class_accuracy"] <= 1.0 and results["output_dir"] == str(out)
     for name in (
