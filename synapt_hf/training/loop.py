@@ -349,13 +349,17 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     eval_seconds = 0.0
     warm_step = state.global_step + min(3, max(run.total_steps - state.global_step - 1, 0))
     warm: tuple[float, int, float] | None = None  # (time, samples, eval seconds) once warm_step is reached
+    starts_step = True  # the next micro-batch begins an optimizer step (see the CUDA-graph mark below)
     while state.global_step < run.total_steps and state.epoch < num_epochs:
         _set_train_mode(run)
         loader = _epoch_loader(run, state)
         for batch in loader:
             batch = run.data.finish_batch(_to_device(batch, accelerator.device))
             with accelerator.accumulate(run.model):
-                if config.torch_compile:  # CUDA graphs (reduce-overhead) start a new step here
+                if config.torch_compile and starts_step:
+                    # CUDA graphs (reduce-overhead) start a new generation here, which frees the previous
+                    # one's outputs; the gradients accumulated so far are such outputs, so only once per
+                    # optimizer step (after `zero_grad`), never between accumulated micro-batches
                     torch.compiler.cudagraph_mark_step_begin()
                 loss = _loss(run, batch, state.epoch, state.batches_in_epoch)
                 losses.record(loss, state.global_step + 1, state.epoch, state.batches_in_epoch)
@@ -369,6 +373,7 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
                 run.optimizer.zero_grad(set_to_none=True)
             state.batches_in_epoch += 1
             state.samples_seen += batch["pixel_values"].shape[0] * accelerator.num_processes
+            starts_step = accelerator.sync_gradients
             if not accelerator.sync_gradients:
                 continue
             state.global_step += 1

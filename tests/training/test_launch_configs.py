@@ -226,15 +226,24 @@ def test_deepspeed_zero2_bf16_and_zero3_resume_on_cpu(
 
 
 def test_torch_compile_run_saves_stock_names_and_resumes_without_compile(
-    tmp_path: Path, tiny_dataset: Path, tiny_options
+    tmp_path: Path, tiny_dataset: Path, tiny_options, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from transformers import AutoModelForVideoClassification
 
-    options = {"max_steps": 2, "checkpointing_steps": 1, "per_device_eval_batch_size": 3}
+    options = {
+        "max_steps": 2,
+        "checkpointing_steps": 1,
+        "per_device_eval_batch_size": 3,
+        "gradient_accumulation_steps": 2,
+    }
     compiled = tmp_path / "compiled"
     # reduce-overhead = CUDA graphs on a GPU; on the CPU inductor compiles as in the default mode
     compile_options = {"torch_compile": True, "torch_compile_mode": "reduce-overhead"}
+    marks = []  # a new CUDA-graph generation frees the gradients accumulated so far: once per optimizer step
+    mark = torch.compiler.cudagraph_mark_step_begin
+    monkeypatch.setattr(torch.compiler, "cudagraph_mark_step_begin", lambda: marks.append(1) or mark())
     assert train(tiny_options(compiled, tiny_dataset, **compile_options, **options))["global_step"] == 2
+    assert len(marks) == 2  # 2 optimizer steps of 2 micro-batches each
     weights = _assert_complete_export(compiled, AutoModelForVideoClassification)
     assert not any("_orig_mod" in key for key in load_file(compiled / "checkpoint-1" / "model.safetensors"))
 
