@@ -25,6 +25,7 @@ from transformers import (
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.models.drop_path import add_drop_path
+from synapt_hf.models.position_tables import keep_position_tables_on_device
 from synapt_hf.models.presets import FAMILIES, PRESETS, is_preset, preset_config
 from synapt_hf.models.timesformer_sdpa import use_sdpa_attention
 
@@ -161,8 +162,11 @@ def load_classifier(
     drop_path_rate: float = 0.0,
     attn_implementation: str | None = "sdpa",
     source: ModelSource | None = None,
+    stock: bool = False,
 ) -> PreTrainedModel:
-    """A video classifier for `label_names`: fresh from a preset, or a checkpoint's backbone (+ head)."""
+    """A video classifier for `label_names`: fresh from a preset, or a checkpoint's backbone (+ head). It runs
+    with the project's forward changes (TimeSformer's SDPA attention, VideoMAE's position table on the
+    device), which leave its weights and saved folder stock; `stock=True` leaves them out."""
     if not label_names:
         raise SynaptError("the data has no class names: a classifier needs at least one label")
     source = source or resolve_model(name_or_path, overrides)
@@ -190,9 +194,11 @@ def load_classifier(
         model = model_class(config)
     if drop_path_rate > 0:
         add_drop_path(model, drop_path_rate)
+    if stock:
+        return model
     if source.family == "timesformer" and attn_implementation == "sdpa":
         use_sdpa_attention(model)  # transformers' TimeSformer is eager only (models/timesformer_sdpa.py)
-    return model
+    return keep_position_tables_on_device(model)  # no host copy per step (models/position_tables.py)
 
 
 def load_pretraining_model(
@@ -201,8 +207,10 @@ def load_pretraining_model(
     attn_implementation: str | None = "sdpa",
     norm_pix_loss: bool = True,
     source: ModelSource | None = None,
+    stock: bool = False,
 ) -> VideoMAEForPreTraining:
-    """`VideoMAEForPreTraining` from a preset or a checkpoint (a classifier checkpoint gives its backbone)."""
+    """`VideoMAEForPreTraining` from a preset or a checkpoint (a classifier checkpoint gives its backbone),
+    with its position tables on the device (`stock=True`: as transformers keeps them, in host memory)."""
     source = source or resolve_model(name_or_path, overrides)
     if source.family != "videomae":
         raise SynaptError(f"{name_or_path}: MAE pretraining needs a VideoMAE model, got {source.family}")
@@ -210,14 +218,16 @@ def load_pretraining_model(
     config.norm_pix_loss = bool(norm_pix_loss)
     kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
     if source.has_weights:
-        return VideoMAEForPreTraining.from_pretrained(
+        model = VideoMAEForPreTraining.from_pretrained(
             source.name,
             config=config,
             local_files_only=source.kind == "hub" and _is_cached(source.name),
             **kwargs,
         )
-    config._attn_implementation = attn_implementation
-    return VideoMAEForPreTraining(config)
+    else:
+        config._attn_implementation = attn_implementation
+        model = VideoMAEForPreTraining(config)
+    return model if stock else keep_position_tables_on_device(model)
 
 
 def supported_attention(family: str, attn_implementation: str | None) -> str | None:

@@ -28,24 +28,23 @@ from transformers import VideoMAEForPreTraining
 from transformers.models.videomae.modeling_videomae import VideoMAEForPreTrainingOutput
 from transformers.utils.constants import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 
+from synapt_hf.models.position_tables import keep_position_tables_on_device
+
 # the stock forward's un-normalisation constants, as (1, 1, 3, 1, 1) float32 tables
 _MEAN = torch.tensor(IMAGENET_DEFAULT_MEAN)[None, None, :, None, None]
 _STD = torch.tensor(IMAGENET_DEFAULT_STD)[None, None, :, None, None]
-_BUFFER = "_synapt_"  # prefix of the constant tables' buffer names
+_BUFFER = "_synapt_"  # prefix of the mean/std tables' buffer names
 
 
 def use_sync_free_forward(model: VideoMAEForPreTraining) -> VideoMAEForPreTraining:
     """Give `model` the sync-free forward (see the module docstring); returns `model`."""
     model.forward = types.MethodType(_forward, model)
-    tables = {
-        "encoder_positions": model.videomae.embeddings.position_embeddings,
-        "decoder_positions": model.position_embeddings,
-        "pixel_mean": _MEAN,
-        "pixel_std": _STD,
-    }
+    keep_position_tables_on_device(
+        model
+    )  # the encoder's and the decoder's tables (models/position_tables.py)
     device = next(model.parameters()).device
-    for name, table in tables.items():
-        model.register_buffer(_BUFFER + name, table.detach().float().to(device), persistent=False)
+    for name, table in {"pixel_mean": _MEAN, "pixel_std": _STD}.items():
+        model.register_buffer(_BUFFER + name, table.to(device), persistent=False)
     return model
 
 
@@ -74,13 +73,12 @@ def _forward(
     visible, masked = split_positions(bool_masked_pos, num_masked)
     embeddings = self.videomae.embeddings
     tokens = embeddings.patch_embeddings(pixel_values)
-    tokens = tokens + _constant(self, "encoder_positions", tokens)
+    tokens = tokens + embeddings.position_embeddings.to(tokens.dtype)
     hidden = self.videomae.encoder(take(tokens, visible)).last_hidden_state
     if self.videomae.layernorm is not None:
         hidden = self.videomae.layernorm(hidden)
     hidden = self.encoder_to_decoder(hidden)
-    positions = _constant(self, "decoder_positions", pixel_values)
-    positions = positions.expand(pixel_values.shape[0], -1, -1)
+    positions = self.position_embeddings.to(pixel_values.dtype).expand(pixel_values.shape[0], -1, -1)
     sequence = torch.cat(
         [hidden + take(positions, visible), self.mask_token + take(positions, masked)], dim=1
     )

@@ -57,14 +57,14 @@ def test_the_model_still_saves_as_a_stock_videomae(tmp_path, tiny_model_config):
 def test_constant_tables_move_with_the_model_and_stay_out_of_the_weights(tiny_model_config):
     stock = VideoMAEForPreTraining(tiny_model_config("videomae"))
     keys = set(stock.state_dict())
+    decoder_positions = stock.position_embeddings.clone()
     model = use_sync_free_forward(stock).to(torch.float64)
     assert set(model.state_dict()) == keys  # non-persistent: save_pretrained writes what it wrote before
     tables = dict(model.named_buffers())
-    assert {"_synapt_encoder_positions", "_synapt_decoder_positions", "_synapt_pixel_mean"} <= set(tables)
+    positions = {"videomae.embeddings.position_embeddings", "position_embeddings"}  # encoder's, decoder's
+    assert positions | {"_synapt_pixel_mean", "_synapt_pixel_std"} <= set(tables)
     assert all(table.dtype == torch.float64 for table in tables.values())  # moved by .to() like weights
-    torch.testing.assert_close(
-        tables["_synapt_decoder_positions"], model.position_embeddings.to(torch.float64)
-    )
+    torch.testing.assert_close(tables["position_embeddings"], decoder_positions.to(torch.float64))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
