@@ -184,8 +184,8 @@ def bare_rate(
     return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
 
 
-def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str | None:
-    """What training runs differently from the stock model in `mode` (None: nothing)."""
+def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str:
+    """What training runs differently from the stock model in `mode`."""
     changes = []
     if mode == "mae":
         changes.append("sync-free MAE forward (models/mae_forward.py)")
@@ -195,7 +195,7 @@ def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str 
         changes.append("position table on the device (models/position_tables.py)")
     if sdpa_kernel != "auto":
         changes.append(f"--sdpa-kernel {sdpa_kernel}")
-    return " + ".join(changes) or None
+    return " + ".join(changes)
 
 
 def profile_bare(model_name: str, mode: str, batch: int, precision: str, device: torch.device) -> None:
