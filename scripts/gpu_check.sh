@@ -52,11 +52,11 @@ step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/models/test_position_tables.py tests/training/test_clip_loader.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 # the models alone (bare rates, stock against the model as training runs it): VideoMAE-Base with its position
-# table on the device (supervised) and the sync-free forward (MAE); then with cuDNN attention first too;
+# table on the device (supervised) and the sync-free forward (MAE); then both with cuDNN attention first;
 # TimeSformer-Base with the project's SDPA attention against transformers' eager one
 step bench_attention 150 bash -c "B='python3 scripts/bench_train.py --preset h100 --steps 20 --sources='; set -e
   \$B --modes supervised,mae --json $OUT/bench_attention_videomae.json
-  \$B --modes supervised --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json
+  \$B --modes supervised,mae --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json
   \$B --model timesformer-base --modes supervised --json $OUT/bench_attention_timesformer.json"
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
