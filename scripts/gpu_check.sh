@@ -5,7 +5,7 @@
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_attention bench_train bench_train_speedups
 #   profile_step bench_train_timesformer gpu_paths weizmann smoke
-# (default: env cuda_tests bench_augment bench_attention bench_train gpu_paths, at most 11.5 minutes with a
+# (default: env cuda_tests bench_augment bench_attention bench_train gpu_paths, at most 12 minutes with a
 # cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
 # mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
@@ -51,11 +51,12 @@ step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/models/test_sdpa_kernels.py \
   tests/models/test_position_tables.py tests/training/test_clip_loader.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
-# the models alone (bare rates, stock against the model as training runs it): VideoMAE-Base with its position
+# the models alone (bare rates, stock against the model as training runs it; first the top kernels of the
+# stock steps, where their time goes): VideoMAE-Base with its position
 # table on the device (supervised) and the sync-free forward (MAE); then both with cuDNN attention first;
 # TimeSformer-Base with the project's SDPA attention against transformers' eager one
-step bench_attention 150 bash -c "B='python3 scripts/bench_train.py --preset h100 --steps 20 --sources='; set -e
-  \$B --modes supervised,mae --json $OUT/bench_attention_videomae.json
+step bench_attention 170 bash -c "B='python3 scripts/bench_train.py --preset h100 --steps 20 --sources='; set -e
+  \$B --modes supervised,mae --profile --json $OUT/bench_attention_videomae.json
   \$B --modes supervised,mae --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json
   \$B --model timesformer-base --modes supervised --json $OUT/bench_attention_timesformer.json"
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
