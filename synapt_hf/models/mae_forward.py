@@ -39,9 +39,8 @@ _BUFFER = "_synapt_"  # prefix of the mean/std tables' buffer names
 def use_sync_free_forward(model: VideoMAEForPreTraining) -> VideoMAEForPreTraining:
     """Give `model` the sync-free forward (see the module docstring); returns `model`."""
     model.forward = types.MethodType(_forward, model)
-    keep_position_tables_on_device(
-        model
-    )  # the encoder's and the decoder's tables (models/position_tables.py)
+    # the encoder's and the decoder's position tables, as device buffers (models/position_tables.py)
+    keep_position_tables_on_device(model)
     device = next(model.parameters()).device
     for name, table in {"pixel_mean": _MEAN, "pixel_std": _STD}.items():
         model.register_buffer(_BUFFER + name, table.to(device), persistent=False)
