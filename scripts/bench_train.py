@@ -392,7 +392,7 @@ def main() -> int:
                     stock_bare = bare  # the stock model, eager: what "past the bare rate" is measured against
                 if project:
                     project_rate = max(project_rate, bare_rate(*mode_args, **project_args)[0])
-                    rows.append(project_bare_row(mode, project, project_rate, bare))
+                    rows.append(project_bare_row(mode, project, project_rate, bare, flops / batch, peak))
                     if args.json:
                         write_json(Path(args.json), rows)
                 for source, full in fulls.items():
@@ -425,11 +425,14 @@ def main() -> int:
     return 0
 
 
-def project_bare_row(mode: str, project: str, rate: float, stock_bare: float) -> dict:
+def project_bare_row(
+    mode: str, project: str, rate: float, stock_bare: float, flops_per_clip: float, peak: float
+) -> dict:
     """The bare rate of the model as training runs it, against the stock model's, printed and as a row."""
+    tflops = flops_per_clip * rate / 1e12
     print(
         f"{mode:<10} bare, {project}: {rate:8.2f} clips/s = {rate / stock_bare:6.3f} x the stock bare "
-        f"{stock_bare:8.2f} clips/s",
+        f"{stock_bare:8.2f} clips/s  model {tflops:.4f} TFLOP/s ({100 * tflops / peak:.1f}% of peak)",
         flush=True,
     )
     return {
@@ -439,6 +442,8 @@ def project_bare_row(mode: str, project: str, rate: float, stock_bare: float) ->
         "bare_clips_s": round(stock_bare, 2),
         "project_bare_clips_s": round(rate, 2),
         "ratio_vs_stock_bare": round(rate / stock_bare, 3),
+        "model_tflops": round(tflops, 4),
+        "peak_tflops": round(peak, 3),
     }
 
 
