@@ -462,20 +462,19 @@ def _epochs_done(run: _Run, state: TrainState) -> float:
 
 
 def _time_is_up(run: _Run, started: float) -> bool:
-    """Whether --max-train-minutes has passed (the main process decides, so all processes stop together)."""
+    """Whether --max-train-minutes has passed. One process reads its own clock (no device tensor, so the
+    step never waits for the GPU); with several, the main process decides and broadcasts, so that all of
+    them stop at the same step."""
     limit = run.config.max_train_minutes
     if limit is None:
         return False
-    flag = torch.tensor([float(time.perf_counter() - started > 60.0 * limit)], device=run.accelerator.device)
-    if run.accelerator.num_processes > 1:
-        flag = _broadcast(run.accelerator, flag)
-    return bool(flag.item() > 0)
-
-
-def _broadcast(accelerator: Accelerator, tensor: torch.Tensor) -> torch.Tensor:
+    up = time.perf_counter() - started > 60.0 * limit
+    if run.accelerator.num_processes == 1:
+        return up
     from accelerate.utils import broadcast
 
-    return broadcast(tensor, from_process=0)
+    flag = broadcast(torch.tensor([float(up)], device=run.accelerator.device), from_process=0)
+    return bool(flag.item() > 0)
 
 
 def _epoch_loader(run: _Run, state: TrainState):

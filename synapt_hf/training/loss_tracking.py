@@ -34,9 +34,8 @@ class LossTracker:
         self._sum = torch.zeros((), dtype=torch.float32, device=device)
         self._count = 0
         self._records = 0  # micro-batches recorded so far
-        self._places: dict[
-            int, tuple[int, int, int]
-        ] = {}  # record -> (step, epoch, batch), since the last check
+        # record number -> (step, epoch, batch in epoch), since the last check
+        self._places: dict[int, tuple[int, int, int]] = {}
         self._first_bad = torch.full((), -1, dtype=torch.long, device=device)  # record number, -1: none
         self._first_bad_loss = torch.zeros((), dtype=torch.float32, device=device)
 

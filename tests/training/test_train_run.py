@@ -178,3 +178,15 @@ def test_online_generator_resumes_at_the_right_clip_index(tmp_path: Path, tiny_o
     a, b = load_file(straight / "model.safetensors"), load_file(resumed / "model.safetensors")
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=1e-5, atol=1e-6, msg=key)
+
+
+def test_time_budget_stops_training_early_and_still_exports(
+    tmp_path: Path, tiny_dataset: Path, tiny_options, capsys
+) -> None:
+    from transformers import AutoModelForVideoClassification
+
+    out = tmp_path / "budget"
+    results = train(tiny_options(out, tiny_dataset, max_train_minutes=1e-6))  # 60 us: up after one step
+    assert results["global_step"] == 1 and results["top1"] is not None
+    assert "stopped at step 1 of 4: --max-train-minutes 1e-06" in capsys.readouterr().out
+    AutoModelForVideoClassification.from_pretrained(out)
