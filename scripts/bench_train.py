@@ -32,6 +32,7 @@ import json
 import platform
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,23 +154,10 @@ def bare_step(
 
 
 def bare_rate(
-    model_name: str,
-    mode: str,
-    batch: int,
-    steps: int,
-    precision: str,
-    device: torch.device,
-    channels_last: bool,
-    compile_model: bool,
-    compile_mode: str = "default",
-    project: bool = False,
-    sdpa_kernel: str = "auto",
+    step: Callable[[], None], batch: int, steps: int, device: torch.device, sdpa_kernel: str = "auto"
 ) -> tuple[float, float]:
-    """(clips/s, FLOPs per step) of the model alone on random in-memory tensors (see `bare_step`), with
-    `sdpa_kernel` tried first by the attention."""
-    step = bare_step(
-        model_name, mode, batch, precision, device, channels_last, compile_model, compile_mode, project
-    )
+    """(clips/s, FLOPs per step) of a `bare_step` of `batch` clips, timed over `steps` after 3 warm-up
+    steps, with `sdpa_kernel` tried first by the attention."""
     counter = FlopCounterMode(display=False)
     with preferred_sdpa_kernel(sdpa_kernel):
         with counter:
@@ -346,23 +334,18 @@ def main() -> int:
             for compiled in variants:
                 # the bare rate is measured before and after the full runs and the best is kept: on a shared
                 # machine a load spike during one measurement must not flatter the ratio
-                mode_args = (
-                    model,
-                    mode,
-                    batch,
-                    steps,
-                    precision,
-                    device,
-                    compiled,
-                    compiled,
-                    args.compile_mode,
-                )
-                bare, flops = bare_rate(*mode_args)
+                step_args = (model, mode, batch, precision, device, compiled, compiled, args.compile_mode)
+                timing = (batch, steps, device)
+                bare, flops = bare_rate(bare_step(*step_args), *timing)
                 # the model as training runs it, where that differs from stock: measured next to each
                 # stock measurement and the best kept, like the stock rate
                 project = None if compiled else project_model(model, mode, args.sdpa_kernel)
-                project_args = {"project": True, "sdpa_kernel": args.sdpa_kernel}
-                project_rate = bare_rate(*mode_args, **project_args)[0] if project else 0.0
+                as_trained = {"project": True}
+                project_rate = 0.0
+                if project:
+                    project_rate = bare_rate(bare_step(*step_args, **as_trained), *timing, args.sdpa_kernel)[
+                        0
+                    ]
                 fulls = {}
                 for source in sources:
                     try:
@@ -387,11 +370,12 @@ def main() -> int:
                         )
                         continue
                     fulls[source] = results["train_clips_per_second_steady"]
-                bare = max(bare, bare_rate(*mode_args)[0])
+                bare = max(bare, bare_rate(bare_step(*step_args), *timing)[0])
                 if not compiled:
                     stock_bare = bare  # the stock model, eager: what "past the bare rate" is measured against
                 if project:
-                    project_rate = max(project_rate, bare_rate(*mode_args, **project_args)[0])
+                    again = bare_rate(bare_step(*step_args, **as_trained), *timing, args.sdpa_kernel)[0]
+                    project_rate = max(project_rate, again)
                     rows.append(project_bare_row(mode, project, project_rate, bare, flops / batch, peak))
                     if args.json:
                         write_json(Path(args.json), rows)
