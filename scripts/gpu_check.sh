@@ -5,9 +5,11 @@
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_attention bench_train bench_train_speedups
 #   profile_step bench_train_timesformer gpu_paths weizmann smoke
-# (default: env cuda_tests bench_augment bench_attention bench_train gpu_paths, at most 12 minutes with a
-# cold torch.compile cache; SOURCES and MODES pick bench_train's sources and modes, default online:rs4,disk and
-# mae,supervised; RUNS the runs of gpu_paths). Steps run in the order below, whatever the order named.
+# (default: env cuda_tests bench_augment bench_attention bench_train, at most 10 minutes, which leaves a
+# 15-minute device budget room for the machine's start; gpu_paths, which verified the fp16 and FSDP resumes
+# on 2026-11-27, runs when named). SOURCES and MODES pick bench_train's sources and modes (default
+# online:rs4,disk and mae,supervised), RUNS the runs of gpu_paths.
+# Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
 # machine without a package index, prepare them here first (and a copy of the Weizmann clips):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu/whl; cp -r ../shared/data/weizmann .gpu/
@@ -25,7 +27,7 @@ if compgen -G ".gpu/whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 fi
-STEPS=${*:-env cuda_tests bench_augment bench_attention bench_train gpu_paths}
+STEPS=${*:-env cuda_tests bench_augment bench_attention bench_train}
 SOURCES=${SOURCES:-online:rs4,disk} MODES=${MODES:-mae,supervised} RUNS=${RUNS:-fp16 fsdp_mae}
 # scene-sampling workers: all cores but two (the training/rendering thread and the pin-memory thread)
 WORKERS=$(($(nproc) - 2))
@@ -51,24 +53,24 @@ step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/models/test_sdpa_kernels.py \
   tests/models/test_position_tables.py tests/training/test_clip_loader.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
-# the models alone (bare rates, stock against the model as training runs it; first the top kernels of the
-# stock steps, where their time goes): VideoMAE-Base with its position
-# table on the device (supervised) and the sync-free forward (MAE); then both with cuDNN attention first;
-# TimeSformer-Base with the project's SDPA attention against transformers' eager one
-step bench_attention 170 bash -c "B='python3 scripts/bench_train.py --preset h100 --steps 20 --sources='; set -e
-  \$B --modes supervised,mae --profile --json $OUT/bench_attention_videomae.json
-  \$B --modes supervised,mae --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json
-  \$B --model timesformer-base --modes supervised --json $OUT/bench_attention_timesformer.json"
+# the models alone (bare rates, stock against the model as training runs it): VideoMAE-Base with its
+# position table on the device (supervised) and the sync-free forward (MAE); then both with cuDNN attention
+# first; TimeSformer-Base with the project's SDPA attention against transformers' eager one (the top kernels
+# of the stock steps: profile_step)
+step bench_attention 200 bash -c "B='python3 scripts/bench_train.py --preset h100 --steps 20 --sources='; set -e
+  \$B --model timesformer-base --modes supervised --json $OUT/bench_attention_timesformer.json
+  \$B --modes supervised,mae --json $OUT/bench_attention_videomae.json
+  \$B --modes supervised,mae --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json"
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 270 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
   --modes "$MODES" --sources "$SOURCES" --json "$OUT/bench_train.json"
 # fp16 and FSDP2 (shipped config, one process, NCCL), each with a checkpoint and a resume
 step gpu_paths 160 env OUT="$OUT/gpu_paths" WORKERS=4 RUNS="$RUNS" bash scripts/gpu_paths.sh
-# CUDA graphs (torch.compile reduce-overhead) for supervised pretraining (MAE refuses them: see
-# tests/models/test_mae_forward.py::test_cuda_graphs_replay_the_sync_free_step)
+# CUDA graphs (torch.compile reduce-overhead), eager and compiled rows, for the modes in MODES_SPEEDUPS
+# (default supervised; MAE replays them too since the H100 run of 2026-11-27, not yet timed in full)
 step bench_train_speedups 170 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \
-  --modes supervised --sources online:rs4 --speedups --compile-mode reduce-overhead --json "$OUT/bench_train_speedups.json"
+  --modes "${MODES_SPEEDUPS:-supervised}" --sources online:rs4 --speedups --compile-mode reduce-overhead --json "$OUT/bench_train_speedups.json"
 # where the bare model's step spends its GPU time (top kernels; the supervised step runs at ~28 % of peak)
 step profile_step 90 python3 scripts/bench_train.py --preset h100 --modes supervised,mae --sources "" --profile
 # TimeSformer-Base (8x224, the issue's anchor ~123 clips/s bare), supervised

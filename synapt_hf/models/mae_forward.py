@@ -8,8 +8,8 @@ short enough for the step to be bound by kernel launches. With tube masking ever
 stable sort of the mask and gathered with static shapes instead, and the constants kept on the device as
 non-persistent buffers: they move with ``model.to()``, stay out of the saved weights, and are inputs of
 a compiled graph rather than tensors it creates. On an H100 this step runs 1.5-1.7x the stock one
-(docs/benchmarks.md); replaying it as CUDA graphs is not verified on a GPU yet (see the CUDA test), so
-training refuses those compile modes for MAE.
+(docs/benchmarks.md), and it replays as CUDA graphs (``--torch-compile-mode reduce-overhead``; the CUDA
+test passed on an H100).
 
 `use_sync_free_forward(model)` gives one model that forward: called with ``num_masked=`` it computes the
 same loss and logits as the stock forward (the same operations on the same values, in the same token
