@@ -4,8 +4,9 @@ transformers' `VideoMAEForPreTraining.forward` selects the visible and the maske
 indexing (``tokens[~bool_masked_pos]``), four times per step, and copies its position tables and the
 ImageNet mean/std from host memory every step. Each of those waits for the GPU to finish all queued work,
 so the host can never queue a step ahead, and with 90 % of the tokens masked the encoder's kernels are
-short enough for the step to be bound by kernel launches. With tube masking every clip hides the same number of tokens, so the positions can be taken by a
-stable sort of the mask and gathered with static shapes instead, and the constants kept on the device as
+short enough for the step to be bound by kernel launches. With tube masking every clip hides the same
+number of tokens, so the positions can be taken by a stable sort of the mask and gathered with static
+shapes instead, and the constants kept on the device as
 non-persistent buffers: they move with ``model.to()``, stay out of the saved weights, and are inputs of
 a compiled graph rather than tensors it creates. On an H100 this step runs 1.5-1.7x the stock one
 (docs/benchmarks.md), and it replays as CUDA graphs (``--torch-compile-mode reduce-overhead``; the CUDA

@@ -1,12 +1,12 @@
 """Which kernel runs `scaled_dot_product_attention`: PyTorch's own choice, or one preferred first.
 
-On CUDA, PyTorch tries its attention kernels in a fixed priority order (FlashAttention-2, memory-efficient,
-math, cuDNN) and runs the first that supports the inputs. On Hopper GPUs cuDNN's fused attention can be
-faster than FlashAttention-2 for the shapes of video transformers (VideoMAE-Base: 1,568 tokens, head size
-64), but it comes last in that order. `preferred_sdpa_kernel("cudnn")` moves it first and keeps the
-others as fallbacks, so inputs it does not support still run. The backward pass uses the kernel its
-forward ran with. On a CPU the order has no effect: PyTorch's CPU dispatch picks its flash kernel whenever
-it is enabled.
+On CUDA, PyTorch tries its attention kernels in a priority order and runs the first that supports the
+inputs. Its default order puts FlashAttention-2 first and cuDNN's fused attention last, except on Hopper,
+where its dispatch prefers cuDNN: torch 2.11 on an H100 ran cuDNN's kernel for VideoMAE-Base's stock step
+(docs/benchmarks.md). `preferred_sdpa_kernel(name)` moves one kernel first for a block and keeps the others
+as fallbacks, so inputs it does not support still run: a way to compare kernels on a given GPU, or to pin
+one. The backward pass uses the kernel its forward ran with. On a CPU the order has no effect: PyTorch's
+CPU dispatch picks its flash kernel whenever it is enabled.
 """
 
 from __future__ import annotations
