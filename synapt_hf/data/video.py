@@ -337,6 +337,7 @@ def encode_video(
     pix_fmt: str = "yuv420p",
     gop_size: int | None = None,
     options: dict[str, str] | None = None,
+    threads: int | None = None,
 ) -> bytes:
     """Encode (T, H, W, 3) uint8 RGB frames into a complete video file held in memory.
 
@@ -344,7 +345,10 @@ def encode_video(
     ``vp9``/``libvpx-vp9``...), `container` one of mp4, mkv, webm, avi. `crf` sets constant quality for
     x264/VPx (for ``mpeg4``, which has no CRF, it maps to the quantiser ``max(2, crf // 8)``). With a
     chroma-subsampled `pix_fmt` (``yuv420p``, ``yuv422p``...) odd widths/heights are padded by repeating
-    the last row/column, so the decoded video is at most one pixel larger than the input.
+    the last row/column, so the decoded video is at most one pixel larger than the input. `threads` pins
+    the encoder's thread count; None lets FFmpeg pick one from the machine's cores, and multi-threaded
+    encoders (x264, VPx) then write different bytes on machines with different core counts: pass a fixed
+    count wherever the bytes must be reproducible.
     """
     array = _frames_array(frames)
     if not fps or fps <= 0 or not math.isfinite(fps):
@@ -370,7 +374,13 @@ def encode_video(
             stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
             if gop_size is not None:
                 stream.codec_context.gop_size = int(gop_size)
-            stream.options = {**_quality_options(encoder, crf), **(options or {})}
+            if threads is not None:
+                stream.codec_context.thread_count = int(threads)
+            stream.options = {
+                **_quality_options(encoder, crf),
+                **({"threads": str(int(threads))} if threads is not None else {}),
+                **(options or {}),
+            }
             if encoder == "libvpx":  # VP8 CRF is capped by the target bit rate: keep it generous
                 stream.bit_rate = 20_000_000
             if encoder in _QUANTISER_CODECS:  # no CRF: pin the quantiser (a generous bit-rate cap)

@@ -30,6 +30,17 @@ BODY_FIELDS = ("height", "arm_scale", "leg_scale", "torso_scale", "shoulder_widt
 CAMERA_FIELDS = ("azimuth_deg", "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m")
 LIGHTING_FIELDS = ("azimuth_deg", "elevation_deg", "intensity", "ambient", "temperature")
 WORK_FORMAT_VERSION = 1
+# How generated clips are encoded, chosen so that the same frames always give the same bytes: one encoder
+# thread (x264 splits the work differently for each thread count, and the automatic count follows the
+# machine's cores), and no macroblock tree (its assembly path gave different bytes for the same frames from
+# call to call in one process).
+ENCODER_SETTINGS: dict[str, Any] = {
+    "codec": "h264",
+    "crf": 23,
+    "pix_fmt": "yuv420p",
+    "threads": 1,
+    "options": {"x264-params": "mbtree=0"},
+}
 
 
 @dataclass(frozen=True)
@@ -78,9 +89,18 @@ def _work_identity(config: GeneratorConfig, clips_per_class: int, val_clips_per_
         "format": WORK_FORMAT_VERSION,
         "chunk_clips": CHUNK_CLIPS,
         "config": config.to_dict(),
+        "encoder": encoder_identity(),
         "clips_per_class": clips_per_class,
         "val_clips_per_class": val_clips_per_class,
     }
+
+
+def encoder_identity() -> dict[str, Any]:
+    """The encoder settings plus the FFmpeg library versions that produced the bytes."""
+    import av
+
+    versions = {name: ".".join(map(str, version)) for name, version in av.library_versions.items()}
+    return {**ENCODER_SETTINGS, "pyav": av.__version__, "libavcodec": versions.get("libavcodec", "")}
 
 
 def work_dir_for(out_dir: Path) -> Path:
@@ -169,7 +189,7 @@ def _render_rows(
         for sample, clip in zip(samples, frames, strict=True):
             path = f"synthetic/{chunk.split}/{sample.index:07d}_{sample.metadata['class_name']}.mp4"
             row = {
-                "video": {"bytes": encode_video(clip, config.fps, codec="h264"), "path": path},
+                "video": {"bytes": encode_video(clip, config.fps, **ENCODER_SETTINGS), "path": path},
                 "label": sample.label,
                 "num_frames": config.frames,
                 "width": config.size,
