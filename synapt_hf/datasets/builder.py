@@ -53,6 +53,7 @@ class BuildOptions:
     val_ratio: float = 0.2
     seed: int = 0
     group_pattern: str | None = None
+    val_groups: tuple[str, ...] | None = None  # explicit validation groups of --split-by group
     push_to_hub: str | None = None
     private: bool = False
     batch_size: int = 32
@@ -74,6 +75,8 @@ class BuildOptions:
             compile_group_pattern(self.group_pattern)
         elif self.group_pattern:
             raise SynaptError("--group-pattern is only used with --split-by group")
+        if self.val_groups and self.split_by != "group":
+            raise SynaptError("--val-groups is only used with --split-by group")
         if self.num_proc < 1:
             raise SynaptError(f"--num-proc must be at least 1, got {self.num_proc}")
         if self.batch_size < 1:
@@ -206,7 +209,12 @@ def split_method(builder: DatasetBuilder, clips: list[Clip], options: BuildOptio
 
 
 def assign_splits(
-    clips: list[Clip], method: str, pattern: str | None, val_ratio: float, seed: int
+    clips: list[Clip],
+    method: str,
+    pattern: str | None,
+    val_ratio: float,
+    seed: int,
+    val_groups: tuple[str, ...] | None = None,
 ) -> list[Clip]:
     """Set every clip's split: keep the source's splits ("none"), or carve validation out of train."""
     if method == "none":
@@ -217,7 +225,7 @@ def assign_splits(
     kept = [clip for clip in clips if clip.split not in (None, TRAIN)]
     if method == "ratio":
         return kept + ratio_split(pool, val_ratio, seed)
-    return kept + group_split(pool, compile_group_pattern(pattern or ""), val_ratio, seed)
+    return kept + group_split(pool, compile_group_pattern(pattern or ""), val_ratio, seed, val_groups)
 
 
 def _check_inputs_outside_output(clips: list[Clip], out: Path) -> None:
@@ -320,7 +328,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         raise SynaptError(f"{len(collection.bad)} bad file(s) (--strict); first: {collection.bad[0]}")
     method, pattern = split_method(builder, collection.clips, options)
     # Check the split settings (e.g. every file name matches the group pattern) before the expensive part.
-    assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed)
+    assign_splits(collection.clips, method, pattern, options.val_ratio, options.seed, options.val_groups)
     log.info(
         "%s: %d clips in %d classes; probing with %d process(es)",
         builder.name,
@@ -332,7 +340,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
     # Split only the usable clips, so bad files never take a validation slot.
     info_of = {clip.path: info for clip, info in probed}
     split_clips = assign_splits(
-        [clip for clip, _ in probed], method, pattern, options.val_ratio, options.seed
+        [clip for clip, _ in probed], method, pattern, options.val_ratio, options.seed, options.val_groups
     )
     good = [(clip, info_of[clip.path]) for clip in split_clips]
     bad = list(collection.bad) + probe_bad

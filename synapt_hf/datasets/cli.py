@@ -44,6 +44,17 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         help="regex on file names with a (?P<group>...) capture, e.g. '^(?P<group>[^_]+)_' for Weizmann actors",
     )
     group.add_argument(
+        "--val-groups",
+        metavar="G1,G2",
+        help="with --split-by group: these groups form validation (e.g. one held-out actor)",
+    )
+    group.add_argument(
+        "--leave-one-group-out",
+        action="store_true",
+        help="with --split-by group: write one dataset per group into OUT/<group> (that group held out) "
+        "and OUT/folds.json; `synapt transfer --datasets OUT` reports mean and spread over the folds",
+    )
+    group.add_argument(
         "--push-to-hub", metavar="ORG/NAME", help="also upload parquet shards and a dataset card"
     )
     group.add_argument("--private", action="store_true", help="create the Hub repository as private")
@@ -95,6 +106,9 @@ def run_build(args: argparse.Namespace) -> int:
         val_ratio=args.val_ratio,
         seed=args.seed,
         group_pattern=args.group_pattern,
+        val_groups=tuple(g.strip() for g in args.val_groups.split(",") if g.strip())
+        if args.val_groups
+        else None,
         push_to_hub=args.push_to_hub,
         private=args.private,
         command=shlex.join(["synapt", *sys.argv[1:]])
@@ -102,6 +116,14 @@ def run_build(args: argparse.Namespace) -> int:
         else None,
     )
     builder = get_builder(args.builder).from_args(args)
+    if args.leave_one_group_out:
+        from synapt_hf.datasets.folds import build_group_folds
+
+        for result in build_group_folds(builder, options):
+            print(f"saved {result.out}")
+            print(result.summary())
+        print(f"saved the fold list {options.out}/folds.json")
+        return 0
     result = builder.build(options)
     print(f"saved {result.out}")
     print(result.summary())

@@ -71,14 +71,48 @@ def group_of(name: str, pattern: re.Pattern[str]) -> str | None:
     return value or None
 
 
-def group_split(clips: Sequence[Clip], pattern: re.Pattern[str], val_ratio: float, seed: int) -> list[Clip]:
+def group_split(
+    clips: Sequence[Clip],
+    pattern: re.Pattern[str],
+    val_ratio: float,
+    seed: int,
+    val_groups: Sequence[str] | None = None,
+) -> list[Clip]:
     """Put whole groups (e.g. actors) in validation so that no group is on both sides.
 
     The group is parsed from each clip's file name with `pattern`; every file must match (the error lists
-    the ones that do not). ``round(val_ratio * groups)`` groups (at least 1, at most all but one) chosen by
-    a seeded shuffle of the sorted group names go to validation. Each clip gets a ``group`` extra column.
+    the ones that do not). `val_groups` names the validation groups (e.g. one actor of a leave-one-out
+    fold); without it, ``round(val_ratio * groups)`` groups (at least 1, at most all but one) chosen by a
+    seeded shuffle of the sorted group names go to validation. Each clip gets a ``group`` extra column.
     """
-    _check_ratio(val_ratio)
+    groups = clip_groups(clips, pattern)
+    names = sorted(set(groups.values()))
+    if val_groups:
+        unknown = sorted(set(val_groups) - set(names))
+        if unknown:
+            raise SynaptError(
+                f"--val-groups: no file is in group(s) {', '.join(unknown)}; groups found: {', '.join(names)}"
+            )
+        if set(val_groups) >= set(names):
+            raise SynaptError("--val-groups: every group is in validation; leave at least one for training")
+        validation = set(val_groups)
+    else:
+        _check_ratio(val_ratio)
+        random.Random(seed).shuffle(names)
+        validation = set(names[: _validation_count(len(names), val_ratio)])
+    out = [
+        replace(
+            clip,
+            split=VALIDATION if groups[clip.path] in validation else TRAIN,
+            extra={**clip.extra, "group": groups[clip.path]},
+        )
+        for clip in clips
+    ]
+    return sorted(out, key=lambda clip: clip.path)
+
+
+def clip_groups(clips: Sequence[Clip], pattern: re.Pattern[str]) -> dict[str, str]:
+    """Each clip's group (by its path), parsed from the file name; at least two groups, every file matched."""
     groups: dict[str, str] = {}
     unmatched: list[str] = []
     for clip in clips:
@@ -97,14 +131,4 @@ def group_split(clips: Sequence[Clip], pattern: re.Pattern[str], val_ratio: floa
         raise SynaptError(
             f"--group-pattern {pattern.pattern!r} finds {len(names)} group(s) ({', '.join(names)}); need at least 2"
         )
-    random.Random(seed).shuffle(names)
-    validation = set(names[: _validation_count(len(names), val_ratio)])
-    out = [
-        replace(
-            clip,
-            split=VALIDATION if groups[clip.path] in validation else TRAIN,
-            extra={**clip.extra, "group": groups[clip.path]},
-        )
-        for clip in clips
-    ]
-    return sorted(out, key=lambda clip: clip.path)
+    return groups

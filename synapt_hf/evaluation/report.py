@@ -15,7 +15,7 @@ import math
 import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,19 +143,47 @@ def table_cells(summary: Summary, reference: str) -> list[list[dict[str, Any]]]:
     return table
 
 
-def markdown_table(summary: Summary, reference: str = REFERENCE_DEFAULT) -> str:
+def markdown_table(summary: Summary, reference: str = REFERENCE_DEFAULT, over: str | None = None) -> str:
+    """Datasets x (checkpoint, protocol), each cell the mean ± std over seeds; with `over` (e.g. "folds x
+    seeds"), over the runs it names, and each cell also gives its number of runs."""
     header = ["dataset"] + [f"{name} · {protocol}" for name, protocol in summary.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for dataset, row in zip(summary.datasets, table_cells(summary, reference), strict=True):
         texts = [f"**{cell['text']}**" if cell["bold"] else cell["text"] for cell in row]
+        counts = [summary.cell(dataset, *col) for col in summary.columns]
+        texts = [
+            f"{text} n={len(cell.ok)}" if over and cell is not None and cell.ok else text
+            for text, cell in zip(texts, counts, strict=True)
+        ]
         texts = [text.replace("|", "\\|") for text in texts]
         lines.append("| " + " | ".join([summary.dataset_labels[dataset], *texts]) + " |")
     notes = [
         "",
-        f"Top-1 accuracy (%) on the validation split, mean ± std over seeds; (±x) = gain over `{reference}` "
-        "with the same protocol; best per row in bold; `failed` = every seed failed (see results.csv).",
+        f"Top-1 accuracy (%) on the validation split, mean ± std over {over + ' (n = runs)' if over else 'seeds'}; "
+        f"(±x) = gain over `{reference}` with the same protocol; best per row in bold; `failed` = every "
+        f"{'run' if over else 'seed'} failed (see results.csv).",
     ]
     return "\n".join(lines + notes) + "\n"
+
+
+def fold_summary(rows: list[ResultRow]) -> Summary | None:
+    """The rows of fold datasets pooled per benchmark (every fold and seed in one cell), or None if none."""
+    pooled = [replace(row, dataset=row.benchmark) for row in rows if row.benchmark]
+    return summarize(pooled) if pooled else None
+
+
+def markdown_report(rows: list[ResultRow], reference: str = REFERENCE_DEFAULT) -> str:
+    """`results.md`: the benchmarks pooled over their folds (if any), then every dataset or fold."""
+    summary = summarize(rows)
+    pooled = fold_summary(rows)
+    if pooled is None:
+        return markdown_table(summary, reference)
+    return (
+        "## Over folds\n\n"
+        + markdown_table(pooled, reference, over="folds x seeds")
+        + "\n## Per fold\n\n"
+        + markdown_table(summary, reference)
+    )
 
 
 def csv_text(rows: list[ResultRow]) -> str:
@@ -330,7 +358,7 @@ def build_report(
         "html": bench_dir / "index.html",
     }
     write_text_atomic(written["csv"], csv_text(rows))
-    write_text_atomic(written["markdown"], markdown_table(summary, reference))
+    write_text_atomic(written["markdown"], markdown_report(rows, reference))
     plots = []
     for dataset in summary.datasets:
         path = bench_dir / "plots" / f"top1_{safe_name(summary.dataset_labels[dataset])}.png"

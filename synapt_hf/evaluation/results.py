@@ -37,6 +37,8 @@ ROW_FIELDS = (
     "error",
     "config",
     "finished_at",
+    "benchmark",
+    "fold",
 )
 
 
@@ -59,6 +61,8 @@ class ResultRow:
     error: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
     finished_at: str = ""
+    benchmark: str | None = None  # the fold collection a fold dataset belongs to (None: a plain dataset)
+    fold: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str, int]:

@@ -214,15 +214,49 @@ def materialize_scratch(target: str, seed: int, out_dir: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------- runner
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One dataset a benchmark trains on: a plain dataset, or one fold of a fold collection."""
+
+    dataset: str
+    benchmark: str | None = None
+    fold: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.benchmark}-{self.fold}" if self.fold else dataset_display_name(self.dataset)
+
+
+def expand_datasets(datasets: list[str]) -> list[DatasetEntry]:
+    """Each fold collection (a folder with `folds.json`) becomes its folds; other datasets stay as they are."""
+    from synapt_hf.datasets.folds import is_fold_collection, read_fold_collection
+
+    entries = []
+    for dataset in datasets:
+        if is_fold_collection(dataset):
+            collection = read_fold_collection(dataset)
+            entries.extend(DatasetEntry(path, collection.benchmark, fold) for fold, path in collection.folds)
+        else:
+            entries.append(DatasetEntry(dataset))
+    return entries
+
+
 def run_one(
-    checkpoint: str, dataset: str, protocol: str, seed: int, config: TransferConfig, geometries: dict
+    checkpoint: str,
+    entry: DatasetEntry,
+    protocol: str,
+    seed: int,
+    config: TransferConfig,
+    geometries: dict,
 ) -> ResultRow:
     """Train and evaluate one key; any failure becomes a `failed` row (KeyboardInterrupt propagates)."""
     from synapt_hf.training import train
     from synapt_hf.training.config import TrainConfig
 
     out_dir = Path(config.out_dir)
+    dataset = entry.dataset
     row = ResultRow(checkpoint, checkpoint_display_name(checkpoint), dataset, protocol, seed, "failed")
+    row.benchmark, row.fold = entry.benchmark, entry.fold
     started = time.monotonic()
     try:
         if dataset not in geometries:
@@ -243,10 +277,7 @@ def run_one(
         run_dir = (
             out_dir
             / RUNS_DIR
-            / "__".join(
-                safe_part(p)
-                for p in (row.checkpoint_name, dataset_display_name(dataset), protocol, f"seed{seed}")
-            )
+            / "__".join(safe_part(p) for p in (row.checkpoint_name, entry.label, protocol, f"seed{seed}"))
         )
         train_config = TrainConfig.from_dict(
             {
@@ -287,9 +318,10 @@ def run_transfer(config: TransferConfig) -> list[ResultRow]:
     config.validate()
     store = ResultStore(config.out_dir)
     done = store.finished(retry_failed=config.retry_failed)
+    entries = {entry.dataset: entry for entry in expand_datasets(config.datasets)}
     keys = [
         (c, d, p, s)
-        for d in config.datasets
+        for d in entries
         for c in config.checkpoints
         for p in config.protocols
         for s in config.seeds
@@ -304,7 +336,7 @@ def run_transfer(config: TransferConfig) -> list[ResultRow]:
         logger.info(
             "transfer [%d/%d]: %s on %s, %s, seed %d", number, len(todo), checkpoint, dataset, protocol, seed
         )
-        row = run_one(checkpoint, dataset, protocol, seed, config, geometries)
+        row = run_one(checkpoint, entries[dataset], protocol, seed, config, geometries)
         store.append(row)
         written.append(row)
     if config.build_report:

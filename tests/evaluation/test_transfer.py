@@ -98,3 +98,33 @@ def test_bad_configuration_fails_before_any_work(transfer_inputs, tmp_path):
     with pytest.raises(SynaptError, match="does not exist"):
         run_transfer(TransferConfig(["scratch:videomae-tiny"], ["/no/such/data"], str(tmp_path)))
     assert not (tmp_path / "results.jsonl").exists()
+
+
+def test_a_fold_collection_is_run_fold_by_fold_and_pooled_in_the_report(tmp_path, tiny_model_config):
+    from .conftest import coloured_dataset, tiny_videomae
+
+    collection = tmp_path / "toy-loao"
+    for seed, fold in enumerate(("ann", "bob"), start=1):
+        coloured_dataset(collection / fold, seed=seed)
+    (collection / "folds.json").write_text(json.dumps({"benchmark": "toy-loao", "folds": ["ann", "bob"]}))
+    ckpt = str(tiny_videomae(tmp_path / "ckpt", tiny_model_config("videomae")))
+    out = tmp_path / "bench"
+    config = TransferConfig(
+        [ckpt, "scratch"], [str(collection)], str(out), ["finetune"], [0, 1], train_options=BUDGET
+    )
+    rows = run_transfer(config)
+    assert len(rows) == 8 and all(row.status == "ok" for row in rows), [row.error for row in rows]
+    assert {(row.benchmark, row.fold, row.dataset) for row in rows} == {
+        ("toy-loao", fold, str(collection / fold)) for fold in ("ann", "bob")
+    }
+    assert {p.name for p in (out / "runs").iterdir()} >= {"ckpt__toy-loao-ann__finetune__seed0"}
+    report = (out / "results.md").read_text()
+    pooled, per_fold = report.split("## Per fold")
+    cells = table_cells(pooled)
+    for name in ("ckpt", "scratch"):
+        top1 = [100 * row.top1 for row in rows if row.checkpoint_name == name]
+        mean = sum(top1) / 4
+        std = (sum((v - mean) ** 2 for v in top1) / 3) ** 0.5
+        text = cells[("toy-loao", f"{name} · finetune")].strip("*")
+        assert text.startswith(f"{mean:.1f} ± {std:.1f}") and text.endswith("n=4"), text
+    assert {key[0] for key in table_cells(per_fold)} == {"ann", "bob"}
