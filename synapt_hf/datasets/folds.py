@@ -22,6 +22,7 @@ from pathlib import Path
 from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, build_dataset, split_method
 from synapt_hf.datasets.splitting import TRAIN, clip_groups, compile_group_pattern
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,5 @@ def build_group_folds(builder: DatasetBuilder, options: BuildOptions) -> list[Bu
         )
         results.append(build_dataset(builder, fold_options))
     spec = {"benchmark": out.name, "split": LEAVE_ONE_GROUP_OUT, "group_pattern": pattern, "folds": groups}
-    temporary = out / f".{FOLDS_FILE}.tmp"
-    temporary.write_text(json.dumps(spec, indent=2) + "\n")
-    temporary.rename(out / FOLDS_FILE)
+    write_text_atomic(out / FOLDS_FILE, json.dumps(spec, indent=2) + "\n")
     return results

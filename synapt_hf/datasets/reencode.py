@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from synapt_hf.datasets.clips import BadFile, Clip
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,7 @@ def reencode_file(source: Path, target: Path, short_side: int, crf: int = 23) ->
         return message.removeprefix(f"{source}: ")
     except Exception as exc:  # a library failure on one file must not stop a long build
         return f"unexpected {type(exc).__name__} while re-encoding ({str(exc).strip()[:200]})"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return target
+    return write_bytes_atomic(target, data)
 
 
 def _job(arguments: tuple[Path, Path, int, int]) -> Path | str:

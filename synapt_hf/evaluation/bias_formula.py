@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import write_text_atomic
 
 BIAS_FILE = "bias.json"
 
@@ -58,12 +58,7 @@ class BiasRecord:
 
 def write_bias_record(record: BiasRecord, path: str | Path) -> Path:
     """Write `record` as JSON to `path` via a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(record.to_dict(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, json.dumps(record.to_dict(), indent=2) + "\n")
 
 
 def read_bias_file(path: str | Path) -> dict[str, Any]:

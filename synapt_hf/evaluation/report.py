@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from typing import Any
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.bias_formula import BIAS_FILE, read_bias_file
 from synapt_hf.evaluation.results import ROW_FIELDS, ResultRow, ResultStore, dataset_display_name
+from synapt_hf.io import write_atomic, write_text_atomic
 
 REFERENCE_DEFAULT = "scratch"
 METRIC_FIELDS = ("top1", "top5", "mean_class_accuracy")
@@ -308,17 +308,7 @@ def plot_gain_vs_bias(summary: Summary, biases: dict[str, dict], reference: str,
 
 
 def save_figure(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
 
 
 def render_html(summary: Summary, reference: str, plots: list[str], biases: dict[str, dict]) -> str:

@@ -4,14 +4,13 @@ from the transfer report and preview GIFs of the synthetic data."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry, transfer_datasets
 from synapt_hf.hub.results import dataset_name
+from synapt_hf.io import copy_atomic, write_text_atomic
 
 TEMPLATE = Path(__file__).with_name("templates") / "catalog.html.j2"
 MAX_PREVIEWS = 24
@@ -38,13 +37,6 @@ def collect_previews(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
         else:
             raise SynaptError(f"{path}: preview GIF or folder not found")
     return gifs[:MAX_PREVIEWS]
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
 
 
 def shown_path(path: Path | None) -> str:
@@ -97,11 +89,11 @@ def write_catalog_page(
     bias_name = None
     if bias_plot is not None:
         bias_name = f"assets/{bias_plot.name}"
-        _copy_atomic(bias_plot, out_dir / bias_name)
+        copy_atomic(bias_plot, out_dir / bias_name)
     preview_names = []
     for index, gif in enumerate(gifs):
         name = f"assets/previews/{index:02d}-{gif.name}"
-        _copy_atomic(gif, out_dir / name)
+        copy_atomic(gif, out_dir / name)
         preview_names.append({"src": name, "caption": gif.stem})
     datasets = transfer_datasets(entries)
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -119,8 +111,4 @@ def write_catalog_page(
         shown_path=shown_path,
     )
     assets.mkdir(exist_ok=True)
-    index = out_dir / "index.html"
-    tmp = out_dir / f".index.html.tmp-{os.getpid()}"
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, index)
-    return index
+    return write_text_atomic(out_dir / "index.html", html)

@@ -16,6 +16,7 @@ from synapt_hf.hub.catalog import CatalogEntry
 from synapt_hf.hub.model_folder import check_model_dir
 from synapt_hf.hub.repo_files import repo_files
 from synapt_hf.hub.repo_ids import validate_repo_id
+from synapt_hf.io import write_bytes_atomic
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".msgpack", ".h5", ".gif", ".png")
 LFS_MIN_SIZE = 10 * 1024 * 1024
@@ -47,12 +48,6 @@ def blob_id(path_in_repo: str, data: bytes) -> str:
     return git_hash(data)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def install_local(
     model_dir: str | Path,
     entry: CatalogEntry,
@@ -76,7 +71,7 @@ def install_local(
     for path, data in files.items():
         blob = repo_dir / "blobs" / blobs[path]
         if not blob.exists():
-            _write_atomic(blob, data)
+            write_bytes_atomic(blob, data)
 
     snapshot = repo_dir / "snapshots" / commit
     if not snapshot.is_dir():
@@ -93,5 +88,5 @@ def install_local(
         os.replace(staging, snapshot)
     ref = repo_dir / "refs" / revision
     ref.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(ref, commit.encode())
+    write_bytes_atomic(ref, commit.encode())
     return snapshot

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import write_text_atomic
 from synapt_hf.synth.config import GeneratorConfig
 
 logger = logging.getLogger(__name__)
@@ -128,19 +129,15 @@ def _prepare_work_dir(work: Path, identity: dict[str, Any], overwrite: bool) -> 
     if work.exists():
         shutil.rmtree(work)
     (work / "chunks").mkdir(parents=True)
-    temporary = work / f"generator.json.tmp-{uuid.uuid4().hex[:8]}"
-    temporary.write_text(json.dumps(identity, indent=2, sort_keys=True))
-    temporary.rename(marker)
+    write_text_atomic(marker, json.dumps(identity, indent=2, sort_keys=True))
 
 
 def _join_work_dir(work: Path, identity: dict[str, Any]) -> None:
     """Shards start concurrently: create the work folder if needed (never delete it), check the settings."""
     marker = work / "generator.json"
     (work / "chunks").mkdir(parents=True, exist_ok=True)
-    if not marker.is_file():
-        temporary = work / f"generator.json.tmp-{uuid.uuid4().hex[:8]}"
-        temporary.write_text(json.dumps(identity, indent=2, sort_keys=True))
-        temporary.replace(marker)  # concurrent shards write the same content
+    if not marker.is_file():  # concurrent shards write the same content
+        write_text_atomic(marker, json.dumps(identity, indent=2, sort_keys=True))
     if json.loads(marker.read_text()) != identity:
         raise SynaptError(
             f"{work}: this dataset was started with different settings; use the same settings for every shard "
