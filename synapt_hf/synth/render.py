@@ -383,7 +383,34 @@ def _draw_occluders(
         kernels.draw_occluder(item, zbuf, table, *tiles[k], height, width)
 
 
-def _draw_occluder_tile(
+def _occluder_shape(
+    item: dict[str, torch.Tensor], tile_h: int, tile_w: int, height: int, width: int
+) -> tuple[torch.Tensor, ...]:
+    """Ray-cast one flat occluder per item (a camera-facing plane at depth z) over its tile: pixel
+    coordinates px (N, 1, tw), py (N, th, 1), shape coordinates su, sv and the hit mask (N, th, tw)."""
+    px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
+    o = item["occluder"]
+    c = lambda k: o[:, k, None, None]  # noqa: E731
+    ox = dx * c(2) - c(0)
+    oy = dy * c(2) - c(1)
+    su = c(3) * ox + c(4) * oy
+    sv = c(5) * ox + c(6) * oy
+    ellipse = su * su + sv * sv < 1.0
+    rectangle = torch.maximum(su.abs(), sv.abs()) < 1.0
+    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    valid = torch.where(c(7) > 0.5, rectangle, ellipse) & inside & (c(12) > 0.5)
+    return px, py, su, sv, valid
+
+
+def _occluder_colour(
+    table: torch.Tensor, texture: torch.Tensor, su: torch.Tensor, sv: torch.Tensor, light: torch.Tensor
+) -> torch.Tensor:
+    """Lit texture colour (..., 3) at shape coordinates (su, sv) in [-1, 1]: bilinear lookup in `table`
+    (rows of the clips' occluder textures, `texture` each hit's first row) times the `light` factor."""
+    return _bilinear(table, texture, su * 0.5 + 0.5, sv * 0.5 + 0.5, OCCLUDER_TEXTURE_SIZE) * light
+
+
+def _draw_occluder_compacted(
     item: dict[str, torch.Tensor],
     zbuf: torch.Tensor,
     table: torch.Tensor,
@@ -392,25 +419,44 @@ def _draw_occluder_tile(
     height: int,
     width: int,
 ) -> None:
-    """Ray-cast one flat occluder per item (a camera-facing plane at depth z) over its tile: inside test in
-    the shape's coordinates, bilinear texture lookup in `table` (rows of the clips' occluder textures),
-    lighting, z-test. Dense like `_draw_tile_dense` (misses go to the spare rows): no data-dependent shapes."""
-    px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
+    """Draw one occluder per item into `zbuf`: shape test over the tile, then texture, lighting and z-test
+    only for the pixels inside the shape (compacted, the fastest order for eager kernels)."""
+    _, _, su, sv, valid = _occluder_shape(item, tile_h, tile_w, height, width)
+    hits = valid.reshape(-1).nonzero().squeeze(1)
+    if hits.numel() == 0:
+        return
+    per_tile = tile_h * tile_w
+    owner = torch.div(hits, per_tile, rounding_mode="floor")
+    within = hits - owner * per_tile
+    row = torch.div(within, tile_w, rounding_mode="floor")
+    col = within - row * tile_w
+    o = item["occluder"].index_select(0, owner)
+    colour = _occluder_colour(table, item["texture"].index_select(0, owner), su.reshape(-1).index_select(0, hits),
+                              sv.reshape(-1).index_select(0, hits), o[:, 9:12])  # fmt: skip
+    candidate = torch.cat([o[:, 2:3], colour], -1)
+    line = item["y0"].long().index_select(0, owner) + row
+    column = item["x0"].long().index_select(0, owner) + col
+    index = item["base"].index_select(0, owner) + line * width + column
+    current = zbuf.index_select(0, index)
+    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
+    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+
+
+def _draw_occluder_dense(
+    item: dict[str, torch.Tensor],
+    zbuf: torch.Tensor,
+    table: torch.Tensor,
+    tile_h: int,
+    tile_w: int,
+    height: int,
+    width: int,
+) -> None:
+    """`_draw_occluder_compacted` without compaction, like `_draw_tile_dense` (misses go to the spare
+    rows): no data-dependent shapes, one fused kernel when compiled."""
+    px, py, su, sv, valid = _occluder_shape(item, tile_h, tile_w, height, width)
     o = item["occluder"]
-    c = lambda k: o[:, k, None, None]  # noqa: E731
-    z = c(2)
-    ox = dx * z - c(0)
-    oy = dy * z - c(1)
-    su = c(3) * ox + c(4) * oy
-    sv = c(5) * ox + c(6) * oy
-    ellipse = su * su + sv * sv < 1.0
-    rectangle = torch.maximum(su.abs(), sv.abs()) < 1.0
-    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-    valid = torch.where(c(7) > 0.5, rectangle, ellipse) & inside & (c(12) > 0.5)
-    albedo = _bilinear(table, item["texture"][:, None, None], su * 0.5 + 0.5, sv * 0.5 + 0.5,
-                       OCCLUDER_TEXTURE_SIZE)  # fmt: skip
-    colour = albedo * o[:, None, None, 9:12]
-    candidate = torch.cat([z.expand(su.shape).unsqueeze(-1), colour], -1)
+    colour = _occluder_colour(table, item["texture"][:, None, None], su, sv, o[:, None, None, 9:12])
+    candidate = torch.cat([o[:, 2, None, None].expand(su.shape).unsqueeze(-1), colour], -1)
     index = item["base"][:, None, None] + py.long() * width + px.long()
     spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
     valid, candidate = valid.reshape(-1), candidate.reshape(-1, 4)
@@ -531,7 +577,7 @@ EAGER_KERNELS = Kernels(
     shadow_map=_shadow_map,
     sample_shadow=_sample_shadow,
     draw_tile=_draw_tile_compacted,
-    draw_occluder=_draw_occluder_tile,
+    draw_occluder=_draw_occluder_compacted,
 )
 _FUSED_KERNELS: Kernels | None = None
 
@@ -575,7 +621,7 @@ def kernels(fused: bool) -> Kernels:
     if not fused:
         return EAGER_KERNELS
     if _FUSED_KERNELS is None:
-        eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense}
+        eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense, "draw_occluder": _draw_occluder_dense}
         _FUSED_KERNELS = Kernels(**{name: _compiled(fn) for name, fn in eager.items()})
     return _FUSED_KERNELS
 
