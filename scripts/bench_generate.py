@@ -237,6 +237,7 @@ def main() -> None:
         help="also time the torch.compile-fused kernels (render.kernels; compiled before timing)",
     )
     parser.add_argument("--no-encode", action="store_true", help="skip the render + encode measurement")
+    parser.add_argument("--preset", default="default", help="scene preset (synapt_hf.synth.presets.PRESETS)")
     parser.add_argument(
         "--sampling", action="store_true", help="only time the scene sampling (the GPU pipeline's CPU side)"
     )
@@ -250,7 +251,7 @@ def main() -> None:
         f"device={device} threads={torch.get_num_threads()} torch={torch.__version__} batch={args.batch_size}"
     )
     for size in args.sizes:
-        config = GeneratorConfig.create("all", frames=args.frames, size=size)
+        config = GeneratorConfig.create("all", frames=args.frames, size=size, preset=args.preset)
         clips = max(args.batch_size, round(args.clips * (112 / size) ** 2))
         if args.sampling:
             (name_a, a), (name_b, b) = measure_sampling(config, clips, args.batch_size)

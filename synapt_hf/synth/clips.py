@@ -8,6 +8,7 @@ order drawn from ``SeedSequence([seed, split_code, k, 1])``, so any contiguous r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
         "lighting": scene_params.lighting_dict(),
         "background": scene_params.background_kind,
         "ground": scene_params.ground_kind,
+        "scene": json.dumps(scene_params.scene_dict(), sort_keys=True),
     }
     return ClipSample(index=index, label=label, scene=scene, metadata=metadata)
 

@@ -2,7 +2,9 @@
 
 A preset picks the *domain* of the generated views (the actions and bodies do not change): ``default`` is
 the generator's original, deliberately wide randomization; ``side-view`` matches static side-view datasets
-such as Weizmann and KTH; ``easy`` is a narrow curriculum for small training budgets. `sample_scene` in
+such as Weizmann and KTH; ``easy`` is a narrow curriculum for small training budgets; ``natural`` (and its
+still-camera variant ``natural-static``) gives frames natural image statistics: dead-leaves and 1/f
+textures, moving occluders, camera shake. `sample_scene` in
 `synapt_hf.synth.scene` draws every clip's scene from the preset named by ``GeneratorConfig.preset``.
 The table is documented in docs/synth.md ("Scene presets").
 """
@@ -16,6 +18,9 @@ from synapt_hf.errors import SynaptError
 Range = tuple[float, float]
 
 TEXTURE_KINDS = ("noise", "gradient", "stripes", "checkers", "shapes")
+# Natural-statistics textures (`synapt_hf.synth.natural`): dead leaves and 1/f random-phase noise.
+NATURAL_TEXTURE_KINDS = ("dead_leaves", "one_over_f")
+ALL_TEXTURE_KINDS = TEXTURE_KINDS + NATURAL_TEXTURE_KINDS
 # The texture kind that scatters distractor shapes (discs and boxes) over the surface.
 DISTRACTOR_KIND = "shapes"
 
@@ -38,6 +43,12 @@ class ScenePreset:
     actions that do not travel (real side-view datasets film walking from the side, but people jump or
     wave facing the camera). ``texture_contrast`` scales the difference between a
     texture's two colours (1 = unchanged); ``camera_motion_probability`` is the chance of a slow pan/dolly.
+
+    The natural-statistics fields default off (no random draw, the same pixels as before they existed):
+    ``shake_deg`` is the range of the camera shake's RMS rotation (a per-frame random walk of yaw, pitch
+    and half as much roll, with a matching small translation); ``occluders`` the (min, max) number of
+    moving textured occluders and distractors per clip (`synapt_hf.synth.occluders`), textured with
+    ``occluder_kinds``.
     """
 
     name: str
@@ -60,6 +71,9 @@ class ScenePreset:
     texture_contrast: Range = (1.0, 1.0)
     backdrop_palette: Palette = field(default_factory=Palette)
     ground_palette: Palette = field(default_factory=Palette)
+    shake_deg: Range = (0.0, 0.0)
+    occluders: tuple[int, int] = (0, 0)
+    occluder_kinds: tuple[str, ...] = NATURAL_TEXTURE_KINDS
 
     def __post_init__(self) -> None:
         ranges = {k: getattr(self, k) for k in RANGE_FIELDS}
@@ -68,11 +82,16 @@ class ScenePreset:
         for name, (low, high) in ranges.items():
             if not low <= high:
                 raise ValueError(f"preset {self.name}: {name} range {low}..{high} is reversed")
-        for kinds in (self.background_kinds, self.ground_kinds):
-            if not kinds or not set(kinds) <= set(TEXTURE_KINDS):
+        for kinds in (self.background_kinds, self.ground_kinds, self.occluder_kinds):
+            if not kinds or not set(kinds) <= set(ALL_TEXTURE_KINDS):
                 raise ValueError(
-                    f"preset {self.name}: texture kinds must be a non-empty subset of {TEXTURE_KINDS}"
+                    f"preset {self.name}: texture kinds must be a non-empty subset of {ALL_TEXTURE_KINDS}"
                 )
+        low, high = self.occluders
+        if not 0 <= low <= high <= MAX_OCCLUDERS:
+            raise ValueError(f"preset {self.name}: occluders must be 0 <= min <= max <= {MAX_OCCLUDERS}")
+        if self.shake_deg[0] < 0.0:
+            raise ValueError(f"preset {self.name}: shake_deg must be >= 0")
         if not 0.0 <= self.camera_motion_probability <= 1.0:
             raise ValueError(f"preset {self.name}: camera_motion_probability must be in [0, 1]")
         if not (self.texture_contrast[0] > 0.0 and self.texture_contrast[1] <= 1.0):
@@ -108,6 +127,8 @@ class ScenePreset:
         row["background_kinds"] = list(self.background_kinds)
         row["ground_kinds"] = list(self.ground_kinds)
         row["distractors"] = self.distractors
+        row["occluders"] = list(self.occluders)
+        row["occluder_kinds"] = list(self.occluder_kinds)
         for name in ("backdrop_palette", "ground_palette"):
             palette = getattr(self, name)
             row[name] = {"hue": None if palette.hue is None else list(palette.hue),
@@ -117,8 +138,9 @@ class ScenePreset:
 
 RANGE_FIELDS = (
     "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m", "light_elevation_deg",
-    "light_intensity", "ambient", "temperature", "texture_contrast",
+    "light_intensity", "ambient", "temperature", "texture_contrast", "shake_deg",
 )  # fmt: skip
+MAX_OCCLUDERS = 8
 
 # Plain, low-contrast surfaces: soft noise and gradients, no distractor shapes.
 _PLAIN_KINDS = ("noise", "gradient")
@@ -173,6 +195,29 @@ PRESETS: dict[str, ScenePreset] = {
             texture_contrast=(0.2, 0.5),
             backdrop_palette=_MUTED,
             ground_palette=_EARTH,
+        ),
+        ScenePreset(
+            "natural",
+            "natural image statistics (Yu, Chen and Gandelsman 2024): any viewpoint, dead-leaves and 1/f "
+            "backdrops and floors, moving textured occluders and distractors, camera shake, frequent pans",
+            elevation_deg=(-5.0, 40.0),
+            pan_deg=(-20.0, 20.0),
+            dolly=(-0.2, 0.2),
+            camera_motion_probability=0.5,
+            background_kinds=NATURAL_TEXTURE_KINDS,
+            ground_kinds=NATURAL_TEXTURE_KINDS,
+            shake_deg=(0.0, 1.5),
+            occluders=(1, 4),
+        ),
+        ScenePreset(
+            "natural-static",
+            "the natural preset's textures and moving occluders, filmed by a still camera (no pan, dolly or "
+            "shake): all motion comes from the person and the occluders",
+            elevation_deg=(-5.0, 40.0),
+            camera_motion_probability=0.0,
+            background_kinds=NATURAL_TEXTURE_KINDS,
+            ground_kinds=NATURAL_TEXTURE_KINDS,
+            occluders=(1, 4),
         ),
     )
 }

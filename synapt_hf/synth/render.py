@@ -6,10 +6,12 @@ One code path for CPU and CUDA. Per batch of ``B`` clips x ``T`` frames:
    (computed once per clip when its camera is static), Lambert + ambient lighting;
 2. shadows: a small per-frame shadow map of the body's capsules projected on the ground along the light,
    sampled at each ground pixel;
-3. body: for each of the 19 capsules, closed-form ray/capsule intersection inside the capsule's screen
+3. moving occluders (presets with ``occluders``): for each slot, flat camera-facing textured ellipses or
+   rectangles inside their screen tiles, z-tested into the z-buffer before the body;
+4. body: for each of the 19 capsules, closed-form ray/capsule intersection inside the capsule's screen
    bounding tile (shared tile size across the batch), a z-buffer test and a shaded write (Lambert +
    ambient, optional shirt stripes);
-4. optional 2x2 supersampling for anti-aliasing, then uint8.
+5. optional 2x2 supersampling for anti-aliasing, then uint8.
 
 Only exact IEEE operations (add, mul, div, sqrt, min/max, floor, comparisons, gathers) touch pixels, so
 a clip renders to the same bytes whatever else shares its batch. The per-pixel stages are plain functions
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import torch
 
 from synapt_hf.errors import SynaptError
+from synapt_hf.synth.occluders import OCCLUDER_TEXTURE_SIZE
 from synapt_hf.synth.scene import BACKDROP_TILE_M, GROUND_TILE_M, SHADOW_MAP, TEXTURE_SIZE, ClipScene
 
 SHADOW_DARKNESS = 0.75  # fraction of the direct light a full shadow removes
@@ -350,6 +353,119 @@ def _draw_tile_dense(
     zbuf.index_copy_(0, torch.where(closer, index, spare), candidate)
 
 
+def _draw_occluders(
+    batch: dict[str, torch.Tensor], zbuf: torch.Tensor, height: int, width: int, scale: int, kernels: Kernels
+) -> None:
+    """Draw every occluder slot (see `synapt_hf.synth.occluders`) of every frame into `zbuf`, one slot at
+    a time over screen tiles shared across the batch (an empty slot covers one pixel and writes nothing)."""
+    rows = batch["occluders"]  # (B, T, K, F)
+    t, slots = rows.shape[1:3]
+    occ = rows.flatten(0, 1)  # (N, K, F)
+    n = occ.shape[0]
+    device = occ.device
+    focal = batch["focal_px"].reshape(n) * scale
+    f = focal[:, None]
+    u = width / 2 + f * occ[..., 0] / occ[..., 2]
+    v = height / 2 + f * occ[..., 1] / occ[..., 2]
+    reach = f * occ[..., 8] / occ[..., 2] + 1.0
+    x0 = torch.clamp(torch.floor(u - reach), -1, width)
+    y0 = torch.clamp(torch.floor(v - reach), -1, height)
+    extent_w = torch.clamp(torch.clamp(torch.ceil(u + reach), max=width) - x0, 1, width + 1)
+    extent_h = torch.clamp(torch.clamp(torch.ceil(v + reach), max=height) - y0, 1, height + 1)
+    tiles = torch.stack([extent_h.amax(0), extent_w.amax(0)], -1).long().tolist()  # [slot] = [h, w]
+    table = batch["occluder_textures"].reshape(-1, 3)
+    per_texture = OCCLUDER_TEXTURE_SIZE * OCCLUDER_TEXTURE_SIZE
+    clip = torch.div(torch.arange(n, device=device), t, rounding_mode="floor")
+    base = torch.arange(n, device=device) * (height * width)
+    for k in range(slots):
+        item = {"occluder": occ[:, k], "x0": x0[:, k], "y0": y0[:, k], "focal": focal, "base": base,
+                "texture": ((clip * slots + k) * per_texture).to(torch.int32)}  # fmt: skip
+        kernels.draw_occluder(item, zbuf, table, *tiles[k], height, width)
+
+
+def _occluder_shape(
+    item: dict[str, torch.Tensor], tile_h: int, tile_w: int, height: int, width: int
+) -> tuple[torch.Tensor, ...]:
+    """Ray-cast one flat occluder per item (a camera-facing plane at depth z) over its tile: pixel
+    coordinates px (N, 1, tw), py (N, th, 1), shape coordinates su, sv and the hit mask (N, th, tw)."""
+    px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
+    o = item["occluder"]
+    c = lambda k: o[:, k, None, None]  # noqa: E731
+    ox = dx * c(2) - c(0)
+    oy = dy * c(2) - c(1)
+    su = c(3) * ox + c(4) * oy
+    sv = c(5) * ox + c(6) * oy
+    ellipse = su * su + sv * sv < 1.0
+    rectangle = torch.maximum(su.abs(), sv.abs()) < 1.0
+    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    valid = torch.where(c(7) > 0.5, rectangle, ellipse) & inside & (c(12) > 0.5)
+    return px, py, su, sv, valid
+
+
+def _occluder_colour(
+    table: torch.Tensor, texture: torch.Tensor, su: torch.Tensor, sv: torch.Tensor, light: torch.Tensor
+) -> torch.Tensor:
+    """Lit texture colour (..., 3) at shape coordinates (su, sv) in [-1, 1]: bilinear lookup in `table`
+    (rows of the clips' occluder textures, `texture` each hit's first row) times the `light` factor."""
+    return _bilinear(table, texture, su * 0.5 + 0.5, sv * 0.5 + 0.5, OCCLUDER_TEXTURE_SIZE) * light
+
+
+def _draw_occluder_compacted(
+    item: dict[str, torch.Tensor],
+    zbuf: torch.Tensor,
+    table: torch.Tensor,
+    tile_h: int,
+    tile_w: int,
+    height: int,
+    width: int,
+) -> None:
+    """Draw one occluder per item into `zbuf`: shape test over the tile, then texture, lighting and z-test
+    only for the pixels inside the shape (compacted, the fastest order for eager kernels)."""
+    _, _, su, sv, valid = _occluder_shape(item, tile_h, tile_w, height, width)
+    hits = valid.reshape(-1).nonzero().squeeze(1)
+    if hits.numel() == 0:
+        return
+    per_tile = tile_h * tile_w
+    owner = torch.div(hits, per_tile, rounding_mode="floor")
+    within = hits - owner * per_tile
+    row = torch.div(within, tile_w, rounding_mode="floor")
+    col = within - row * tile_w
+    o = item["occluder"].index_select(0, owner)
+    colour = _occluder_colour(table, item["texture"].index_select(0, owner), su.reshape(-1).index_select(0, hits),
+                              sv.reshape(-1).index_select(0, hits), o[:, 9:12])  # fmt: skip
+    candidate = torch.cat([o[:, 2:3], colour], -1)
+    line = item["y0"].long().index_select(0, owner) + row
+    column = item["x0"].long().index_select(0, owner) + col
+    index = item["base"].index_select(0, owner) + line * width + column
+    current = zbuf.index_select(0, index)
+    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
+    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+
+
+def _draw_occluder_dense(
+    item: dict[str, torch.Tensor],
+    zbuf: torch.Tensor,
+    table: torch.Tensor,
+    tile_h: int,
+    tile_w: int,
+    height: int,
+    width: int,
+) -> None:
+    """`_draw_occluder_compacted` without compaction, like `_draw_tile_dense` (misses go to the spare
+    rows): no data-dependent shapes, one fused kernel when compiled."""
+    px, py, su, sv, valid = _occluder_shape(item, tile_h, tile_w, height, width)
+    o = item["occluder"]
+    colour = _occluder_colour(table, item["texture"][:, None, None], su, sv, o[:, None, None, 9:12])
+    candidate = torch.cat([o[:, 2, None, None].expand(su.shape).unsqueeze(-1), colour], -1)
+    index = item["base"][:, None, None] + py.long() * width + px.long()
+    spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
+    valid, candidate = valid.reshape(-1), candidate.reshape(-1, 4)
+    index = torch.where(valid, index.reshape(-1), spare)
+    current = zbuf.index_select(0, index)
+    closer = valid & (candidate[:, 0] < current[:, 0])
+    zbuf.index_copy_(0, torch.where(closer, index, spare), candidate)
+
+
 def _capsule_surface(
     capsule: torch.Tensor,
     px: torch.Tensor,
@@ -452,6 +568,7 @@ class Kernels:
     shadow_map: Callable
     sample_shadow: Callable
     draw_tile: Callable
+    draw_occluder: Callable
 
 
 EAGER_KERNELS = Kernels(
@@ -460,6 +577,7 @@ EAGER_KERNELS = Kernels(
     shadow_map=_shadow_map,
     sample_shadow=_sample_shadow,
     draw_tile=_draw_tile_compacted,
+    draw_occluder=_draw_occluder_compacted,
 )
 _FUSED_KERNELS: Kernels | None = None
 
@@ -503,7 +621,7 @@ def kernels(fused: bool) -> Kernels:
     if not fused:
         return EAGER_KERNELS
     if _FUSED_KERNELS is None:
-        eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense}
+        eager = {**vars(EAGER_KERNELS), "draw_tile": _draw_tile_dense, "draw_occluder": _draw_occluder_dense}
         _FUSED_KERNELS = Kernels(**{name: _compiled(fn) for name, fn in eager.items()})
     return _FUSED_KERNELS
 
@@ -612,6 +730,9 @@ def _render(
     zbuf = torch.empty(pixels + SPARE_ROWS, 4, device=device)
     zbuf[pixels:] = float("inf")
     _fill_zbuf(zbuf, background, inverse, shadow, darkness, res)
+    if batch["occluders"].shape[2]:
+        _draw_occluders(batch, zbuf, res, res, scale, ops)
+    # The body's mask: the pixels whose depth the body changes (occluders in front of it hide it).
     background_depth = zbuf[:pixels, 0].clone() if return_mask else None
     _draw_body(batch, zbuf, res, res, scale, ops)
     image = _to_image(zbuf, res, scale).reshape(b, t, size, size, 3)

@@ -18,10 +18,13 @@ import numpy as np
 from synapt_hf.synth.actions import Action
 from synapt_hf.synth.body import CLOTHING_SLOTS, PART_END, PART_SLOT, PART_START, SHADOW_PARTS, BodyShape
 from synapt_hf.synth.motion import Travel
-from synapt_hf.synth.presets import TEXTURE_KINDS, Palette, get_preset
+from synapt_hf.synth.natural import dead_leaves_planes, one_over_f_planes
+from synapt_hf.synth.occluders import OCCLUDER_TEXTURE_SIZE, Occluder, occluder_arrays, sample_occluders
+from synapt_hf.synth.presets import ALL_TEXTURE_KINDS, TEXTURE_KINDS, Palette, get_preset
 
 __all__ = [
-    "TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture", "sample_scene", "travels",
+    "ALL_TEXTURE_KINDS", "TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture",
+    "sample_scene", "travels",
 ]  # fmt: skip
 
 TEXTURE_SIZE = 128
@@ -54,10 +57,22 @@ class SceneParams:
     ground_kind: str
     preset: str = "default"
     texture_contrast: float = 1.0  # scales the difference between a texture's two colours
+    shake_deg: float = 0.0  # RMS camera shake rotation (0: none)
+    occluders: tuple[Occluder, ...] = ()  # moving occluders and distractors
+    occluder_slots: int = 0  # the preset's maximum number of occluders (the renderer's fixed slot count)
 
     def camera_dict(self) -> dict[str, float]:
         return {k: round(getattr(self, k), 4) for k in
                 ("azimuth_deg", "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m")}  # fmt: skip
+
+    def scene_dict(self) -> dict:
+        """The preset and its natural-statistics parameters (JSON-able; the clip metadata's ``scene``)."""
+        return {
+            "preset": self.preset,
+            "texture_contrast": round(self.texture_contrast, 4),
+            "shake_deg": round(self.shake_deg, 4),
+            "occluders": [occluder.to_dict() for occluder in self.occluders],
+        }
 
     def lighting_dict(self) -> dict[str, float]:
         return {
@@ -123,10 +138,16 @@ def sample_scene(
         ground_kind=ground,
         preset=ranges.name,
     )
+    # Each optional draw happens only where the preset asks for it: the default preset's stream is unchanged.
     low, high = ranges.texture_contrast
-    if low == high == 1.0:  # no draw: the default preset's stream is unchanged
-        return params
-    return dataclasses.replace(params, texture_contrast=float(rng.uniform(low, high)))
+    if not low == high == 1.0:
+        params = dataclasses.replace(params, texture_contrast=float(rng.uniform(low, high)))
+    if ranges.shake_deg[1] > 0.0:
+        params = dataclasses.replace(params, shake_deg=_uniform(rng, ranges.shake_deg))
+    if ranges.occluders[1] > 0:
+        occluders = sample_occluders(rng, ranges.occluders, ranges.occluder_kinds)
+        params = dataclasses.replace(params, occluders=occluders, occluder_slots=ranges.occluders[1])
+    return params
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,9 +186,11 @@ def procedural_texture(
     rng: np.random.Generator, kind: str, hue: float | None = None, size: int = TEXTURE_SIZE,
     palette: Palette | None = None, contrast: float = 1.0,
 ) -> np.ndarray:  # fmt: skip
-    """A (size, size, 3) float32 texture in [0, 1] of the given kind (noise, gradients, stripes, checkers
-    tile seamlessly; distractor shapes may be cut at the tile border). Its two colours come from `palette`
-    (default: any hue, saturation 0.3-0.9, value 0.3-0.95); `contrast` < 1 pulls the second towards the first."""
+    """A (size, size, 3) float32 texture in [0, 1] of the given kind (noise, gradients, stripes, checkers,
+    dead leaves and 1/f noise tile seamlessly; distractor shapes may be cut at the tile border). Its two
+    colours come from `palette` (default: any hue, saturation 0.3-0.9, value 0.3-0.95); `contrast` < 1 pulls
+    the second towards the first. The natural kinds (`synapt_hf.synth.natural`) centre their random colour
+    statistics on the first colour, and `contrast` scales their deviations from it."""
     return np.ascontiguousarray(_texture_planes(rng, kind, hue, size, palette, contrast).transpose(1, 2, 0))
 
 
@@ -231,6 +254,9 @@ def _texture_planes(
             mask = (dx**2 + dy**2 < r**2) if disc else ((np.abs(dx) < r) & (np.abs(dy) < r * aspect))
             region = tex[:, y0:y1, x0:x1]
             region[:, mask] = colour[:, None]
+    elif kind in ("dead_leaves", "one_over_f"):
+        planes = (dead_leaves_planes if kind == "dead_leaves" else one_over_f_planes)(rng, c1, size)
+        tex = planes if contrast == 1.0 else first + np.float32(contrast) * (planes - first)
     else:
         raise ValueError(f"unknown texture kind {kind!r}")
     grain = rng.standard_normal((size, size), dtype=np.float32) * 0.025
@@ -309,6 +335,8 @@ class ClipScene:
     shadow_origin: np.ndarray  # (3,) world u, v of the shadow map corner, texels per metre
     textures: np.ndarray  # (2, TEXTURE_SIZE, TEXTURE_SIZE, 3): backdrop, ground
     texture_mean: np.ndarray  # (2, 3) mean colour of each texture (used far away instead of aliasing)
+    occluders: np.ndarray  # (T, K, OCCLUDER_FIELDS) moving occluders (`occluder_arrays`); K may be 0
+    occluder_textures: np.ndarray  # (K, OCCLUDER_TEXTURE_SIZE, OCCLUDER_TEXTURE_SIZE, 3)
     static_camera: bool
 
 
@@ -358,6 +386,8 @@ def build_scene(
     look = np.stack([np.cos(pan) * back[0] + np.sin(pan) * back[2], np.full(t, back[1]),
                      -np.sin(pan) * back[0] + np.cos(pan) * back[2]], -1)  # fmt: skip
     rotation = look_at(position, position + look)
+    if scene.shake_deg > 0.0:
+        rotation, position = _shake(rng, rotation, position, scene.shake_deg, distance)
     cam_joints = np.einsum("tij,tkj->tki", rotation, joints - position[:, None, :])
     seg_a = cam_joints[:, PART_START]
     seg_b = cam_joints[:, PART_END].copy()
@@ -406,6 +436,12 @@ def build_scene(
     textures = np.ascontiguousarray(planes.transpose(0, 2, 3, 1))
     albedo, stripe_freq, stripe_amp = sample_clothing(rng)
     light_cam = np.einsum("tij,j->ti", rotation, light)
+    occluders = occluder_arrays(scene.occluders, scene.occluder_slots, t, distance, scene.focal, light_cam,
+                                light_rgb, ambient)  # fmt: skip
+    occluder_textures = np.zeros((scene.occluder_slots, OCCLUDER_TEXTURE_SIZE, OCCLUDER_TEXTURE_SIZE, 3),
+                                 dtype=np.float32)  # fmt: skip
+    for k, occluder in enumerate(scene.occluders):
+        occluder_textures[k] = procedural_texture(rng, occluder.kind, size=OCCLUDER_TEXTURE_SIZE)
     f32 = np.float32
     return ClipScene(
         seg_a=seg_a.astype(f32),
@@ -427,5 +463,31 @@ def build_scene(
         shadow_origin=np.array([lo[0], lo[1], texels_per_m], dtype=f32),
         textures=textures,
         texture_mean=plane_means(planes),
-        static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0,
+        occluders=occluders,
+        occluder_textures=occluder_textures,
+        static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0 and scene.shake_deg == 0.0,
     )
+
+
+def _shake(
+    rng: np.random.Generator, rotation: np.ndarray, position: np.ndarray, shake_deg: float, distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Camera shake: per-frame small rotations (yaw, pitch, half as much roll) and translations that follow
+    a random walk (smooth, hand-held-like jitter), centred over the clip and scaled to an RMS rotation of
+    `shake_deg`; the translation's RMS is that angle times 5 % of the camera distance."""
+    t = len(rotation)
+    walk = np.cumsum(rng.standard_normal((t, 6)), axis=0)
+    walk -= walk.mean(axis=0)
+    walk /= np.maximum(np.sqrt((walk**2).mean(axis=0)), 1e-9)
+    angles = np.deg2rad(shake_deg) * walk[:, :3] * np.array([1.0, 1.0, 0.5])
+    pitch, yaw, roll = angles.T
+    zeros, ones = np.zeros(t), np.ones(t)
+    rx = np.stack([ones, zeros, zeros, zeros, np.cos(pitch), -np.sin(pitch), zeros, np.sin(pitch),
+                   np.cos(pitch)], -1).reshape(t, 3, 3)  # fmt: skip
+    ry = np.stack([np.cos(yaw), zeros, np.sin(yaw), zeros, ones, zeros, -np.sin(yaw), zeros,
+                   np.cos(yaw)], -1).reshape(t, 3, 3)  # fmt: skip
+    rz = np.stack([np.cos(roll), -np.sin(roll), zeros, np.sin(roll), np.cos(roll), zeros, zeros, zeros,
+                   ones], -1).reshape(t, 3, 3)  # fmt: skip
+    shaken = rx @ ry @ rz @ rotation  # camera-frame jitter applied after the world->camera rotation
+    offset = np.deg2rad(shake_deg) * 0.05 * distance * walk[:, 3:]
+    return shaken, position + offset

@@ -82,6 +82,7 @@ def extra_features() -> dict[str, Any]:
         "lighting": dict.fromkeys(LIGHTING_FIELDS, f32),
         "background": datasets.Value("string"),
         "ground": datasets.Value("string"),
+        "scene": datasets.Value("string"),  # JSON: preset, shake, occluders (`SceneParams.scene_dict`)
     }
 
 

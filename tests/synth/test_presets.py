@@ -134,7 +134,9 @@ def test_easy_preset_samples_front_half_static_close_cameras():
 
 
 def test_unknown_presets_and_bad_tables_are_refused(tmp_path, capsys):
-    with pytest.raises(SynaptError, match="default, side-view, easy, got 'weizmann'"):
+    with pytest.raises(
+        SynaptError, match="default, side-view, easy, natural, natural-static, got 'weizmann'"
+    ):
         GeneratorConfig.create(2, preset="weizmann")
     with pytest.raises(SynaptError, match="synthetic-preset"):
         TrainConfig(synthetic_preset="weizmann")
@@ -181,3 +183,16 @@ def test_train_config_preset_reaches_the_generator_and_the_disk_cache_key(tmp_pa
     assert all(
         _in_azimuth_ranges(SIDE, row["azimuth_deg"], in_place=True) for row in dataset["train"]["camera"]
     )
+
+
+def test_natural_preset_writes_its_scene_parameters(tmp_path):
+    out = tmp_path / "natural"
+    code = main(["generate", "--preset", "natural", "--classes", "walking,waving_one_hand", "--clips-per-class",
+                 "1", "--val-clips-per-class", "0", "--frames", "2", "--size", "16", "--out", str(out),
+                 "--no-progress"])  # fmt: skip
+    assert code == 0
+    train = load_video_dataset(out)["train"]
+    scenes = [json.loads(row) for row in train["scene"]]
+    assert [s["preset"] for s in scenes] == ["natural", "natural"]
+    assert all(1 <= len(s["occluders"]) <= 4 and "velocity" in s["occluders"][0] for s in scenes)
+    assert set(train["background"]) <= {"dead_leaves", "one_over_f"}

@@ -93,6 +93,17 @@ def test_fused_kernels_render_the_eager_pixels_whatever_the_batch(monkeypatch):
         render_samples(config, samples[:1])
 
 
+def test_fused_kernels_render_the_eager_natural_preset():
+    # Occluders (textured, moving, in front of and behind the person), shake and pans; 2x2 supersampling.
+    config = GeneratorConfig.create(10, frames=4, size=48, seed=6, preset="natural", antialias=True)
+    samples = [sample_clip(config, "train", i) for i in range(4)]
+    assert all(s.scene.occluders[..., 12].any() for s in samples)
+    eager, eager_masks = render_samples(config, samples, return_mask=True, fused=False)
+    fused, fused_masks = render_samples(config, samples, return_mask=True, fused=True)
+    differing = (eager.int() - fused.int()).abs().amax(-1).gt(1).float().mean()
+    assert differing < 0.001 and (eager_masks != fused_masks).float().mean() < 0.001
+
+
 def test_fused_kernels_are_the_default_on_cuda_only(monkeypatch):
     monkeypatch.delenv(render.FUSED_ENV, raising=False)
     assert render.fused_choice("cuda") == "auto" and render.fused_default("cuda")
