@@ -143,10 +143,10 @@ def capture_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "capture"
     folder.mkdir()
     with gzip.open(folder / "02_01.bvh.gz", "wt") as handle:
-        handle.write(bvh_text(num_frames=360))
+        handle.write(bvh_text(num_frames=400))
     (folder / "HDM_xx.asf").write_text(ASF_TEXT)
-    (folder / "HDM_xx_squat1Reps_001_120.amc").write_text(amc_text(knee=40.0))
-    (folder / "HDM_xx_squat1Reps_002_120.amc").write_text(amc_text(knee=20.0))
+    (folder / "HDM_xx_squat1Reps_001_120.amc").write_text(amc_text(num_frames=90, knee=40.0))
+    (folder / "HDM_xx_squat1Reps_002_120.amc").write_text(amc_text(num_frames=90, knee=20.0))
     return folder
 
 
