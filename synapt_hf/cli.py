@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "synapt_hf.data.cli",  # info
     "synapt_hf.datasets.cli",  # build-dataset
     "synapt_hf.synth.cli",  # generate, preview
+    "synapt_hf.synth.mocap.cli",  # motions import
     "synapt_hf.training.cli",  # pretrain, finetune
     "synapt_hf.evaluation.cli",  # transfer, bias
     "synapt_hf.hub.cli",  # publish, publish-catalog, catalog

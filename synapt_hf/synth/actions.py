@@ -339,21 +339,25 @@ ACTIONS_BY_NAME = {a.name: a for a in ACTIONS}
 SYNAPT_CLASS = {a.name: a.synapt for a in ACTIONS}
 
 
-def resolve_classes(spec: int | str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """Class names from ``N`` (the first N of the table), ``"all"``, or a list / comma-separated names."""
+def resolve_classes(
+    spec: int | str | list[str] | tuple[str, ...] | None, extra: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """Class names from ``N`` (the first N), ``"all"``, or a list / comma-separated names, out of the table's
+    actions followed by the `extra` names (a motion library's classes that are not table actions)."""
+    known = ACTION_NAMES + tuple(n for n in dict.fromkeys(extra) if n not in ACTIONS_BY_NAME)
     if spec is None or spec == "all":
-        return ACTION_NAMES
+        return known
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         n = int(spec)
-        if not 1 <= n <= len(ACTIONS):
-            raise SynaptError(f"classes: need 1..{len(ACTIONS)} classes, got {n}")
-        return ACTION_NAMES[:n]
+        if not 1 <= n <= len(known):
+            raise SynaptError(f"classes: need 1..{len(known)} classes, got {n}")
+        return known[:n]
     names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else [str(s).strip() for s in spec]
     names = [n for n in names if n]
-    unknown = [n for n in names if n not in ACTIONS_BY_NAME]
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise SynaptError(
-            f"classes: unknown action(s) {', '.join(map(repr, unknown))}; known: {', '.join(ACTION_NAMES)}"
+            f"classes: unknown action(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
         )
     if not names:
         raise SynaptError("classes: no class names given")

@@ -27,6 +27,15 @@ def _add_generator_options(parser: argparse.ArgumentParser, default_classes: str
     parser.add_argument("--preset", default="default", metavar="NAME",
                         help=f"scene preset: {' | '.join(PRESET_NAMES)} (camera, lighting and background "
                              "ranges; default: default; see docs/synth.md)")  # fmt: skip
+    parser.add_argument("--motions", default=None, metavar="DIR|ORG/NAME",
+                        help="motion library (`synapt motions import`): its classes join the class list "
+                             "and feed the classes it shares with the procedural actions")  # fmt: skip
+    parser.add_argument(
+        "--motions-share",
+        type=float,
+        default=0.5,
+        help="share of a shared class's clips that take a library motion (default 0.5)",
+    )
 
 
 def _config(args: argparse.Namespace):
@@ -43,6 +52,8 @@ def _config(args: argparse.Namespace):
         camera_motion=not args.no_camera_motion,
         shadows=not args.no_shadows,
         preset=args.preset,
+        motions=args.motions,
+        motions_share=args.motions_share,
     )
 
 

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from synapt_hf.synth.actions import ACTIONS_BY_NAME, SYNAPT_CLASS, pose_sequence
-from synapt_hf.synth.body import BodyShape
+from synapt_hf.synth.actions import ACTIONS_BY_NAME, SYNAPT_CLASS, Action, pose_sequence
+from synapt_hf.synth.body import JOINT_INDEX, BodyShape
 from synapt_hf.synth.config import GeneratorConfig, split_code
-from synapt_hf.synth.motion import Variation
+from synapt_hf.synth.motion import Travel, Variation
 from synapt_hf.synth.render import render_batch, stack_scenes
 from synapt_hf.synth.scene import ClipScene, build_scene, sample_scene
 
@@ -53,21 +53,29 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
         raise ValueError(f"clip index must be >= 0, got {index}")
     label = clip_label(config.seed, split, index, config.num_classes)
     name = config.classes[label]
-    action = ACTIONS_BY_NAME[name]
+    action = ACTIONS_BY_NAME.get(name)
     rng = clip_rng(config.seed, split, index)
     body = BodyShape.sample(rng)
-    variation = Variation.sample(rng, action.cycles, config.joint_noise_deg)
+    variation = Variation.sample(rng, action.cycles if action else None, config.joint_noise_deg)
     if mirrored is not None and mirrored != variation.mirrored:
         variation = Variation(**{**variation.__dict__, "mirrored": mirrored})
-    scene_params = sample_scene(rng, label, config.scene_bias, config.camera_motion, config.preset, action)
-    joints = pose_sequence(action, body, variation, config.frames)
+    motion_info = variation.to_dict()
+    if config.motions:
+        joints, scene_action, motion_info = _library_or_procedural(
+            config, name, action, body, variation, rng, mirrored
+        )
+    else:
+        joints, scene_action = pose_sequence(action, body, variation, config.frames), action
+    scene_params = sample_scene(
+        rng, label, config.scene_bias, config.camera_motion, config.preset, scene_action
+    )
     scene = build_scene(joints, body, scene_params, rng, label, config.scene_bias, config.size)
     metadata = {
         "class_name": name,
-        "synapt_class": SYNAPT_CLASS[name] or "",
+        "synapt_class": SYNAPT_CLASS.get(name) or "",
         "seed": config.seed,
         "index": index,
-        "motion": variation.to_dict(),
+        "motion": motion_info,
         "body": body.to_dict(),
         "camera": scene_params.camera_dict(),
         "lighting": scene_params.lighting_dict(),
@@ -76,6 +84,38 @@ def sample_clip(config: GeneratorConfig, split: str, index: int, mirrored: bool 
         "scene": json.dumps(scene_params.scene_dict(), sort_keys=True),
     }
     return ClipSample(index=index, label=label, scene=scene, metadata=metadata)
+
+
+def _library_or_procedural(
+    config: GeneratorConfig,
+    name: str,
+    action: Action | None,
+    body: BodyShape,
+    variation: Variation,
+    rng: np.random.Generator,
+    mirrored: bool | None = None,
+) -> tuple[np.ndarray, Action | None, dict[str, Any]]:
+    """Joints, the action the scene is framed for, and the motion metadata of a clip under a motion library:
+    a library motion for library-only classes, and in a `motions_share` of the clips (one draw) of classes
+    that are both. Without a library motion the stream is the procedural one after that draw."""
+    from synapt_hf.synth.mocap.library import draw_motion, load_library
+    from synapt_hf.synth.mocap.retarget import motion_pose
+
+    library = load_library(config.motions)
+    in_library = name in library.by_class
+    use_library = in_library and (action is None or rng.random() < config.motions_share)
+    info: dict[str, Any] = {**variation.to_dict(), "source": "procedural", "segment": "", "start_s": 0.0,
+                            "speed": 1.0, "heading_deg": 0.0}  # fmt: skip
+    if not use_library:
+        return pose_sequence(action, body, variation, config.frames), action, info
+    motion, drawn = draw_motion(library, name, rng, config.frames, config.fps, mirrored)
+    joints = motion_pose(motion, body)
+    info.update(drawn, source="library", cycles=0.0, phase=0.0, amplitude=1.0)
+    if action is None:  # frame the scene like a travelling action when the body travels
+        pelvis = joints[:, JOINT_INDEX["pelvis"], [0, 2]]
+        travels = np.linalg.norm(pelvis[-1] - pelvis[0]) > 0.25 * body.height
+        action = Action(name, None, {"root_z": Travel(1.0)} if travels else {})
+    return joints, action, info
 
 
 # Intra-op threads used to render on the CPU. The renderer's tensors are mid-sized, so extra threads gain

@@ -23,7 +23,10 @@ class GeneratorConfig:
     ``classes`` is a tuple of action names (see `synapt_hf.synth.actions.ACTION_NAMES`); use
     `GeneratorConfig.create` to pass ``N``/``"all"``/comma-separated names. ``size`` must be even
     (H.264 with 4:2:0 chroma needs even frame sizes). ``preset`` names the scene domain (camera, lighting
-    and background ranges; see `synapt_hf.synth.presets.PRESETS`).
+    and background ranges; see `synapt_hf.synth.presets.PRESETS`). ``motions`` names a motion library
+    (folder or Hub dataset id, `synapt_hf.synth.mocap.library`): its classes join the class list after the
+    table's actions, and a class that is also a table action takes a library motion in a ``motions_share``
+    of its clips (drawn per clip).
     """
 
     classes: tuple[str, ...] = field(default_factory=lambda: ACTION_NAMES[:DEFAULT_NUM_CLASSES])
@@ -37,10 +40,19 @@ class GeneratorConfig:
     shadows: bool = True
     joint_noise_deg: float = 3.0
     preset: str = "default"
+    motions: str | None = None
+    motions_share: float = 0.5
 
     def __post_init__(self) -> None:
         get_preset(self.preset)  # unknown names fail first, listing the valid ones
-        object.__setattr__(self, "classes", resolve_classes(list(self.classes)))
+        object.__setattr__(
+            self, "classes", resolve_classes(list(self.classes), library_classes(self.motions))
+        )
+        if isinstance(self.motions_share, bool) or not isinstance(self.motions_share, (int, float)):
+            raise SynaptError(f"motions_share: must be a number in [0, 1], got {self.motions_share!r}")
+        object.__setattr__(self, "motions_share", float(self.motions_share))
+        if not 0.0 <= self.motions_share <= 1.0:
+            raise SynaptError(f"motions_share: must be in [0, 1], got {self.motions_share!r}")
         if not isinstance(self.frames, int) or not 1 <= self.frames <= MAX_FRAMES:
             raise SynaptError(f"frames: must be an integer in 1..{MAX_FRAMES}, got {self.frames!r}")
         if not isinstance(self.size, int) or not MIN_SIZE <= self.size <= MAX_SIZE:
@@ -67,7 +79,8 @@ class GeneratorConfig:
         cls, classes: int | str | list[str] | tuple[str, ...] | None = None, **kwargs
     ) -> GeneratorConfig:
         """Build a config from a class spec: ``N`` (first N actions), ``"all"``, or names."""
-        names = resolve_classes(classes) if classes is not None else ACTION_NAMES[:DEFAULT_NUM_CLASSES]
+        extra = library_classes(kwargs.get("motions"))
+        names = resolve_classes(classes, extra) if classes is not None else ACTION_NAMES[:DEFAULT_NUM_CLASSES]
         return cls(classes=names, **kwargs)
 
     @property
@@ -84,6 +97,15 @@ class GeneratorConfig:
         data = dict(data)
         data["classes"] = tuple(data["classes"])
         return cls(**data)
+
+
+def library_classes(motions: str | None) -> tuple[str, ...]:
+    """The class names of motion library `motions` (loaded once per process), or () without one."""
+    if not motions:
+        return ()
+    from synapt_hf.synth.mocap.library import load_library
+
+    return load_library(motions).class_names
 
 
 def split_code(split: str) -> int:

@@ -66,17 +66,22 @@ def plan_chunks(config: GeneratorConfig, clips_per_class: int, val_clips_per_cla
     return chunks
 
 
-def extra_features() -> dict[str, Any]:
-    """The generator's parameter columns (besides the standard format columns)."""
+def extra_features(library: bool = False) -> dict[str, Any]:
+    """The generator's parameter columns (besides the standard format columns); with a motion `library` the
+    ``motion`` column also says where each clip's motion came from."""
     import datasets
 
     f32 = datasets.Value("float32")
+    motion = {"cycles": f32, "phase": f32, "amplitude": f32, "mirrored": datasets.Value("bool")}
+    if library:
+        text = datasets.Value("string")
+        motion.update(source=text, segment=text, start_s=f32, speed=f32, heading_deg=f32)
     return {
         "class_name": datasets.Value("string"),
         "synapt_class": datasets.Value("string"),
         "seed": datasets.Value("int64"),
         "index": datasets.Value("int64"),
-        "motion": {"cycles": f32, "phase": f32, "amplitude": f32, "mirrored": datasets.Value("bool")},
+        "motion": motion,
         "body": dict.fromkeys(BODY_FIELDS, f32),
         "camera": dict.fromkeys(CAMERA_FIELDS, f32),
         "lighting": dict.fromkeys(LIGHTING_FIELDS, f32),
@@ -205,7 +210,7 @@ def _save_chunk(config: GeneratorConfig, chunk: Chunk, work: Path, rows: dict[st
 
     from synapt_hf.data.format import video_features
 
-    features = video_features(list(config.classes), extra_features())
+    features = video_features(list(config.classes), extra_features(bool(config.motions)))
     dataset = datasets.Dataset.from_dict(rows, features=features)
     final = work / "chunks" / chunk.name
     temporary = work / "chunks" / f".{chunk.name}.tmp-{uuid.uuid4().hex[:8]}"

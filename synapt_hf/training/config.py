@@ -94,6 +94,12 @@ class TrainConfig:
         default="default",
         metadata=_help("generator scene preset: default | side-view | easy (docs/synth.md)"),
     )
+    synthetic_motions: str | None = field(
+        default=None,
+        metadata=_help(
+            "generator motion library: folder or Hub id from `synapt motions import` (docs/synth.md)"
+        ),
+    )
     synthetic_dir: str | None = field(
         default=None, metadata=_help("disk mode: where to generate (reused if present)")
     )

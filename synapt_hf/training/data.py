@@ -256,7 +256,15 @@ def _generator_config(config: Any, num_frames: int, image_size: int):
         size=image_size,
         seed=config.synthetic_seed,
         preset=config.synthetic_preset,
+        motions=getattr(config, "synthetic_motions", None),
     )
+
+
+def _motions_suffix(motions: str | None) -> str:
+    """Cache-key part for a motion library (a digest of its path or Hub id)."""
+    import hashlib
+
+    return f"-motions{hashlib.sha256(motions.encode()).hexdigest()[:8]}" if motions else ""
 
 
 def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: Any):
@@ -275,6 +283,7 @@ def _disk_synthetic(config: Any, num_frames: int, image_size: int, accelerator: 
             f"c{config.synthetic_classes}-n{config.synthetic_train_clips}-v{config.synthetic_eval_clips}"
             f"-f{frames}-s{image_size}-seed{config.synthetic_seed}"
             + ("" if config.synthetic_preset == "default" else f"-{config.synthetic_preset}")
+            + _motions_suffix(getattr(config, "synthetic_motions", None))
         )
     )
     if accelerator.is_main_process and not (out / "dataset_dict.json").is_file():
