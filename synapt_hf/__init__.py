@@ -4,8 +4,8 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-# Card templates and the catalog spec: the repo's `model_cards/`, shipped inside the package through the
-# `synapt_hf/model_cards` link so that wheel installs carry them too.
+# Card templates: the repo's `model_cards/`, shipped inside the package through the `synapt_hf/model_cards`
+# link so that wheel installs carry them too. The catalog spec is not read through it (see hub/catalog.py).
 MODEL_CARDS_DIR = Path(__file__).resolve().parent / "model_cards"
 
 
@@ -16,4 +16,11 @@ def list_pretrained(**filters):
     return _list_pretrained(**filters)
 
 
-__all__ = ["__version__", "list_pretrained"]
+def load_pretrained(name: str, **kwargs):
+    """`(model, processor)` of a catalog checkpoint (see `synapt_hf.hub.loading.load_pretrained`)."""
+    from synapt_hf.hub.loading import load_pretrained as _load_pretrained
+
+    return _load_pretrained(name, **kwargs)
+
+
+__all__ = ["__version__", "list_pretrained", "load_pretrained"]

@@ -1,7 +1,11 @@
 """The catalog spec (`model_cards/catalog.yaml`): one entry per checkpoint, with its transfer results.
 
 `list_pretrained(**filters)` is the Python view of the catalog, in the spirit of open_clip's
-`list_pretrained()` and timm's `list_models(pretrained=True)`.
+`list_pretrained()` and timm's `list_models(pretrained=True)`; `CatalogEntry.load()` returns
+`(model, processor)`.
+
+The catalog is a user-supplied file (`--catalog FILE`, `catalog=` or `$SYNAPT_CATALOG`); in a source checkout
+the repository's own `model_cards/catalog.yaml` is the default. An installed package ships no catalog.
 """
 
 from __future__ import annotations
@@ -10,17 +14,25 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from synapt_hf import MODEL_CARDS_DIR
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.results import ResultRow
+from synapt_hf.hub.hf_cache import cached_snapshot
+from synapt_hf.hub.recipe import Recipe, parse_recipe, recipe_facts
 from synapt_hf.hub.repo_ids import validate_repo_id
-from synapt_hf.hub.results import TransferResult, read_results, rows_for_checkpoint, summarize
+from synapt_hf.hub.results import (
+    TransferResult,
+    collapse_folds,
+    read_results,
+    rows_for_checkpoint,
+    summarize,
+)
 
 PRETRAIN_MODES = ("supervised", "mae", "mae-then-supervised")
 MODE_ALIASES = {"mae+supervised": "mae-then-supervised"}  # synapt_hf.training's spelling
 ARCHITECTURES = ("videomae", "timesformer")
 CATALOG_ENV = "SYNAPT_CATALOG"
-DEFAULT_CATALOG = MODEL_CARDS_DIR / "catalog.yaml"
+# The repository's catalog, found relative to the source tree (absent in an installed package).
+DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "model_cards" / "catalog.yaml"
 FILTER_KEYS = ("arch", "pretrain", "mode", "status", "sort", "protocol")
 STATUSES = ("planned", "local", "published")  # not trained yet | folder on this disk | on the Hub
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
@@ -58,6 +70,8 @@ class CatalogEntry:
     results: tuple[TransferResult, ...] = field(default_factory=tuple)
     status: str = "local"
     build: str = ""
+    recipe: Recipe | None = None
+    cached: Path | None = None  # its snapshot in the local Hugging Face cache, when installed there
 
     @property
     def name(self) -> str:
@@ -65,8 +79,21 @@ class CatalogEntry:
 
     @property
     def built(self) -> bool:
-        """True when the model folder exists here with its config.json."""
-        return self.model_dir is not None and (self.model_dir / "config.json").is_file()
+        """True when the model folder exists here with its config.json, or the HF cache holds the model."""
+        return self.cached is not None or (
+            self.model_dir is not None and (self.model_dir / "config.json").is_file()
+        )
+
+    @property
+    def loadable(self) -> bool:
+        """True when `load()` can work: built here (folder or HF cache) or published on the Hub."""
+        return self.built or self.status == "published"
+
+    def load(self, **kwargs):
+        """`(model, processor)` of this checkpoint (see `synapt_hf.hub.loading.load_entry`)."""
+        from synapt_hf.hub.loading import load_entry
+
+        return load_entry(self, **kwargs)
 
     @property
     def status_label(self) -> str:
@@ -88,6 +115,9 @@ class CatalogEntry:
 
     def load_snippet(self) -> str:
         return (
+            "import synapt_hf\n"
+            f'model, processor = synapt_hf.load_pretrained("{self.repo_id}")\n'
+            "# or, with transformers alone:\n"
             "from transformers import AutoModelForVideoClassification, AutoImageProcessor\n"
             f'model = AutoModelForVideoClassification.from_pretrained("{self.repo_id}")\n'
             f'processor = AutoImageProcessor.from_pretrained("{self.repo_id}")'
@@ -114,7 +144,18 @@ class CatalogEntry:
             "status": self.status,
             "status_label": self.status_label,
             "results": [result.to_dict() for result in self.results],
+            "recipe": None if self.recipe is None else _recipe_dict(self.recipe),
         }
+
+
+def _recipe_dict(recipe: Recipe) -> dict:
+    return {
+        "pretrain": recipe.pretrain.name,
+        "benchmark": recipe.benchmark.name if recipe.benchmark else None,
+        "hardware": recipe.hardware,
+        "time": recipe.time,
+        "time_source": recipe.time_source,
+    }
 
 
 @dataclass(frozen=True)
@@ -194,6 +235,9 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
         raise SynaptError(f"{where}: expected a mapping")
     repo_id = validate_repo_id(_require(raw, "repo_id", str, where), f"{where}.repo_id")
     where = f"{where} ({repo_id})"
+    recipe = parse_recipe(raw["recipe"], base, where) if raw.get("recipe") is not None else None
+    if recipe is not None:
+        raw = with_recipe_facts(raw, recipe_facts(recipe.pretrain_config(), str(recipe.pretrain)), where)
     architecture = _require(raw, "architecture", str, where)
     if architecture not in ARCHITECTURES:
         raise SynaptError(
@@ -215,8 +259,9 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
     names.update(_optional(raw, "results_names", list, where) or [])
     results_file = _resolve(base, _optional(raw, "results", str, where))
     rows = read_results(results_file) if results_file is not None else (shared_rows or [])
-    results = tuple(summarize(rows_for_checkpoint(rows, names)))
-    status = derive_status(_optional(raw, "status", str, where), model_dir, where)
+    results = tuple(summarize(collapse_folds(rows_for_checkpoint(rows, names))))
+    cached = cached_snapshot(repo_id)
+    status = derive_status(_optional(raw, "status", str, where), model_dir, where, cached is not None)
     if status == "planned" and results:
         claimed = ", ".join(f"{r.dataset} {r.protocol}" for r in results)
         raise SynaptError(
@@ -240,11 +285,37 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
         results=results,
         status=status,
         build=_optional(raw, "build", str, where) or "",
+        recipe=recipe,
+        cached=cached,
     )
 
 
-def derive_status(declared: str | None, model_dir: Path | None, where: str) -> str:
-    """The entry's status: the declared one, raised to `local` when its model folder exists on disk.
+def with_recipe_facts(raw: dict, facts: dict, where: str) -> dict:
+    """`raw` with the fields its recipe decides filled in; a declared field must agree with the recipe."""
+    merged = dict(raw)
+    pretrain = raw.get("pretrain")
+    num_classes = facts.pop("pretrain_num_classes", None)
+    if num_classes is not None and isinstance(pretrain, dict):
+        facts_pretrain = {"num_classes": num_classes}
+        for key, value in facts_pretrain.items():
+            if pretrain.get(key) is not None and pretrain[key] != value:
+                raise SynaptError(
+                    f"{where}: pretrain.{key} is {pretrain[key]!r} but its recipe gives {value!r}"
+                )
+        merged["pretrain"] = {**pretrain, **facts_pretrain}
+    for key, value in facts.items():
+        declared = raw.get(key)
+        if declared is not None and MODE_ALIASES.get(declared, declared) != value:
+            raise SynaptError(
+                f"{where}: {key} is {declared!r} but its recipe ({raw['recipe']['pretrain']}) gives {value!r}"
+            )
+        merged[key] = value
+    return merged
+
+
+def derive_status(declared: str | None, model_dir: Path | None, where: str, cached: bool = False) -> str:
+    """The entry's status: the declared one, raised to `local` when its model folder exists on disk or the
+    local Hugging Face cache holds it (`cached`).
 
     Without a declaration an entry is `local` (a real checkpoint; `status_label` says when its folder is missing
     here). `published` is declared, or comes from the Hub listing.
@@ -252,20 +323,30 @@ def derive_status(declared: str | None, model_dir: Path | None, where: str) -> s
     if declared is not None and declared not in STATUSES:
         raise SynaptError(f"{where}: status must be one of {', '.join(STATUSES)}, got {declared!r}")
     status = declared or "local"
-    if (
-        model_dir is not None
-        and (model_dir / "config.json").is_file()
-        and STATUS_RANK[status] < STATUS_RANK["local"]
-    ):
+    on_disk = cached or (model_dir is not None and (model_dir / "config.json").is_file())
+    if on_disk and STATUS_RANK[status] < STATUS_RANK["local"]:
         status = "local"
     return status
 
 
+def catalog_path(path: str | Path | None = None) -> Path:
+    """The catalog to read: `path`, else `$SYNAPT_CATALOG`, else the source checkout's `model_cards/catalog.yaml`."""
+    chosen = path or os.environ.get(CATALOG_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    if DEFAULT_CATALOG.is_file():
+        return DEFAULT_CATALOG
+    raise SynaptError(
+        "no catalog given: pass --catalog FILE (catalog= in Python) or set SYNAPT_CATALOG; an installed "
+        "synapt-hf ships no catalog (the repository's is model_cards/catalog.yaml)"
+    )
+
+
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Read and validate a catalog YAML file (default: `$SYNAPT_CATALOG` or `model_cards/catalog.yaml`)."""
+    """Read and validate a catalog YAML file (default: see `catalog_path`)."""
     import yaml
 
-    path = Path(path or os.environ.get(CATALOG_ENV) or DEFAULT_CATALOG)
+    path = catalog_path(path)
     if not path.is_file():
         raise SynaptError(f"{path}: catalog file not found")
     try:
@@ -341,9 +422,12 @@ def filter_entries(
     return chosen
 
 
-def list_pretrained(catalog: str | Path | Catalog | None = None, **filters) -> list[CatalogEntry]:
-    """Catalog entries, optionally filtered: `arch`, `pretrain`, `mode`, `status` (planned | local | published),
-    `sort` (dataset), `protocol`.
+def list_pretrained(
+    catalog: str | Path | Catalog | None = None, include_planned: bool = False, **filters
+) -> list[CatalogEntry]:
+    """The loadable catalog entries (built here or published; every entry with `include_planned=True` or a
+    `status` filter), optionally filtered: `arch`, `pretrain`, `mode`, `status` (planned | local |
+    published), `sort` (dataset), `protocol`.
 
     >>> import synapt_hf
     >>> [e.repo_id for e in synapt_hf.list_pretrained(arch="videomae", sort="ucf101")]
@@ -354,7 +438,10 @@ def list_pretrained(catalog: str | Path | Catalog | None = None, **filters) -> l
             f"list_pretrained: unknown filter(s) {', '.join(unknown)} (use {', '.join(FILTER_KEYS)})"
         )
     loaded = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
-    return filter_entries(loaded.models, **filters)
+    entries = filter_entries(loaded.models, **filters)
+    if include_planned or filters.get("status") is not None:
+        return entries
+    return [entry for entry in entries if entry.loadable]
 
 
 def transfer_datasets(entries: list[CatalogEntry] | tuple[CatalogEntry, ...]) -> list[str]:

@@ -1,4 +1,4 @@
-"""`synapt publish`, `synapt publish-catalog`, `synapt catalog list|show|html`."""
+"""`synapt publish`, `synapt publish-catalog`, `synapt catalog list|show|html|build`."""
 
 from __future__ import annotations
 
@@ -79,6 +79,94 @@ def register(subparsers) -> None:
         "--previews", type=Path, nargs="*", default=None, help="preview GIFs or folders of GIFs"
     )
     html.set_defaults(func=run_catalog_html)
+    _register_build(actions)
+
+
+def _register_build(actions) -> None:
+    build = actions.add_parser(
+        "build",
+        help="run an entry's recipe: data, pretraining, transfer benchmark, card, then install or publish",
+        description="Run a catalog entry's recipe end to end in --work; finished stages are skipped. "
+        "See docs/catalog.md.",
+    )
+    build.add_argument("id", help="ORG/NAME (or NAME) of the catalog entry")
+    target = build.add_mutually_exclusive_group()
+    target.add_argument("--local", action="store_true", help="finally install into the local HF cache")
+    target.add_argument("--publish", action="store_true", help="finally publish to the Hub")
+    build.add_argument("--catalog", type=Path, default=None, help="catalog YAML (default: the repository's)")
+    build.add_argument(
+        "--work", type=Path, default=None, help="where the stages run (default: synapt-build/NAME)"
+    )
+    build.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="the raw videos of a dataset the recipe builds (e.g. weizmann=/data/weizmann); repeatable",
+    )
+    build.add_argument("--weizmann", type=Path, default=None, help="same as --data weizmann=PATH")
+    build.add_argument(
+        "--override",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="YAML with 'pretrain:' (TrainConfig fields) and 'benchmark:' (seeds, protocols, num_epochs, "
+        "batch_size, baselines, train_options) laid over the recipe, e.g. for a smaller machine",
+    )
+    build.add_argument("--cache-dir", type=Path, default=None, help="hub cache for --local")
+    build.add_argument("--private", action="store_true", help="with --publish: create the repo as private")
+    build.set_defaults(func=run_catalog_build)
+
+
+def _data_paths(args) -> dict[str, Path]:
+    from synapt_hf.errors import SynaptError
+
+    paths = {}
+    for item in args.data:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise SynaptError(f"--data {item!r}: expected NAME=PATH")
+        paths[name] = Path(path).expanduser()
+    if args.weizmann is not None:
+        paths["weizmann"] = args.weizmann.expanduser()
+    return paths
+
+
+def _overrides(path: Path | None) -> tuple[dict, dict]:
+    from synapt_hf.errors import SynaptError
+    from synapt_hf.hub.recipe import read_yaml_mapping
+
+    if path is None:
+        return {}, {}
+    raw = read_yaml_mapping(path)
+    unknown = sorted(set(raw) - {"pretrain", "benchmark"})
+    if unknown or not all(isinstance(raw.get(key, {}), dict) for key in ("pretrain", "benchmark")):
+        raise SynaptError(f"--override {path}: expected mappings 'pretrain' and/or 'benchmark' only")
+    return dict(raw.get("pretrain") or {}), dict(raw.get("benchmark") or {})
+
+
+def run_catalog_build(args) -> int:
+    from synapt_hf.hub.build import BuildOptions, build_entry
+    from synapt_hf.hub.catalog import load_catalog
+
+    entry = load_catalog(args.catalog).entry(args.id)
+    pretrain, benchmark = _overrides(args.override)
+    options = BuildOptions(
+        work=args.work or Path("synapt-build") / entry.name,
+        data=_data_paths(args),
+        target="local" if args.local else "publish" if args.publish else None,
+        pretrain_overrides=pretrain,
+        benchmark_overrides=benchmark,
+        cache_dir=args.cache_dir,
+        private=args.private,
+    )
+    result = build_entry(entry, options)
+    print(f"built {entry.repo_id}: model {result.model_dir}, card {result.card}")
+    if args.local:
+        print(f'load it: model, processor = synapt_hf.load_pretrained("{entry.repo_id}")')
+    elif not args.publish:
+        print("install it with --local, or publish it with --publish (finished stages are skipped)")
+    return 0
 
 
 def _catalog_source_args(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry
+from synapt_hf.hub.hf_cache import hub_cache_dir
 from synapt_hf.hub.model_folder import check_model_dir
 from synapt_hf.hub.repo_files import repo_files
 from synapt_hf.hub.repo_ids import validate_repo_id
@@ -20,19 +21,6 @@ from synapt_hf.io import write_bytes_atomic
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".msgpack", ".h5", ".gif", ".png")
 LFS_MIN_SIZE = 10 * 1024 * 1024
-
-
-def hub_cache_dir(cache_dir: str | Path | None = None) -> Path:
-    """The hub cache, read from the environment at call time (`HF_HUB_CACHE`, then `HF_HOME/hub`)."""
-    if cache_dir:
-        return Path(cache_dir)
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]) / "hub"
-    from huggingface_hub import constants
-
-    return Path(constants.HF_HUB_CACHE)
 
 
 def _content(source: Path | bytes) -> bytes:

@@ -154,22 +154,10 @@ def test_folder_valued_datasets_are_named_like_the_evaluation_report(catalog_fil
 def test_shipped_catalog_is_honest_about_status():
     catalog = load_catalog(DEFAULT_CATALOG)
     planned = [entry for entry in catalog.models if entry.status == "planned"]
-    assert planned and all(entry.size == "base" or "generated50" in entry.name for entry in planned)
-    assert all(entry.results == () for entry in planned)
-    demo = catalog.entry("synapt-hf/synapt-videomae-tiny-generated10")
-    assert (demo.architecture, demo.size, demo.num_frames, demo.resolution) == ("videomae", "tiny", 8, 64)
-    assert "near chance" in demo.note
-    assert demo.status == "local"
-    if demo.built:
-        assert demo.status_label == "local"
-        card = render_model_card(demo)  # the card carries the honest note
-        assert "> **Note:** CPU demo checkpoint" in card and "near chance" in card
-    else:
-        assert demo.status_label == "not built here; run docs/results/weizmann/run_experiment.sh"
-    measured = REPO_ROOT / "docs" / "results" / "weizmann" / "results.jsonl"
-    if measured.is_file():  # the rows of the measured experiment whose checkpoint_name is "pretrain"
-        assert {(r.dataset_name, r.protocol) for r in demo.results} >= {("Weizmann", "finetune")}
-        assert all(r.top1 <= 0.5 for r in demo.results)  # near chance, as the README reports
+    assert planned and all(entry.results == () for entry in planned)
+    cpu = catalog.entry("synapt-hf/videomae-tiny-synth-cpu")
+    assert (cpu.architecture, cpu.size, cpu.num_frames, cpu.resolution) == ("videomae", "tiny", 8, 64)
+    assert cpu.status in ("planned", "local") and cpu.recipe.hardware.startswith("2-core CPU")
 
 
 ORDER = "Array.from(document.querySelectorAll('#catalog tbody tr')).filter(r => !r.hidden).map(r => r.dataset.repo_id)"
