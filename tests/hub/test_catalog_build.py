@@ -152,7 +152,9 @@ def test_build_refuses_missing_raw_data_and_planned_load(tmp_path, hf_home):
         build_entry(entry, BuildOptions(work=tmp_path / "work"))
     with pytest.raises(SynaptError, match="not a directory"):
         build_entry(entry, BuildOptions(work=tmp_path / "work", data={"weizmann": tmp_path / "missing"}))
-    with pytest.raises(SynaptError, match=r"planned \(not trained yet\): build it with `synapt catalog build"):
+    with pytest.raises(
+        SynaptError, match=r"planned \(not trained yet\): build it with `synapt catalog build"
+    ):
         entry.load()
 
 
