@@ -22,9 +22,16 @@ declare -A ARM_RECIPE=(
   [natural-mocap]="generator-supervised-cpu.yaml --synthetic_preset natural --synthetic_motions $WORK/motions"
   [mae]="generator-mae-cpu.yaml"
   [mae-then-supervised]="generator-mae-then-supervised-cpu.yaml"
-  [classes60]="generator-supervised-cpu.yaml --synthetic_classes 60"
+  [classes74]="generator-supervised-cpu.yaml --synthetic_classes 74"
+  [all-factors]="generator-supervised-cpu.yaml --synthetic_preset natural --synthetic_motions $WORK/motions --synthetic_classes 80"
+  [all-factors-mae]="generator-mae-cpu.yaml --synthetic_preset natural --synthetic_motions $WORK/motions --synthetic_classes 80"
   [side-view]="generator-supervised-cpu.yaml --synthetic_preset side-view"
 )
+
+motions="$WORK/motions"  # the motion library, imported from the shared capture when missing
+MOCAP=${MOCAP:-../shared/data/mocap}
+[ -f "$motions/dataset_info.json" ] || synapt motions import "$MOCAP/cmu" "$MOCAP/hdm05" \
+  --cmu-index "$MOCAP/cmu/index.csv" --out "$motions" >/dev/null
 
 folds="$WORK/weizmann"
 [ -f "$folds/folds.json" ] || synapt build-dataset folder --root "$WEIZMANN" --out "$folds" --overwrite \
