@@ -4,7 +4,7 @@ A preset picks the *domain* of the generated views (the actions and bodies do no
 the generator's original, deliberately wide randomization; ``side-view`` matches static side-view datasets
 such as Weizmann and KTH; ``easy`` is a narrow curriculum for small training budgets; ``natural`` (and its
 still-camera variant ``natural-static``) gives frames natural image statistics: dead-leaves and 1/f
-textures, moving occluders, camera shake. `sample_scene` in
+textures on backdrops, floors and clothing, moving occluders, camera shake. `sample_scene` in
 `synapt_hf.synth.scene` draws every clip's scene from the preset named by ``GeneratorConfig.preset``.
 The table is documented in docs/synth.md ("Scene presets").
 """
@@ -48,7 +48,9 @@ class ScenePreset:
     ``shake_deg`` is the range of the camera shake's RMS rotation (a per-frame random walk of yaw, pitch
     and half as much roll, with a matching small translation); ``occluders`` the (min, max) number of
     moving textured occluders and distractors per clip (`synapt_hf.synth.occluders`), textured with
-    ``occluder_kinds``.
+    ``occluder_kinds``; ``clothing_kinds``, when not empty, textures the clothing (shirt, sleeves, pants,
+    shoes): each clip draws one small texture per slot from these natural kinds, centred on the slot's
+    sampled colour (`synapt_hf.synth.scene.sample_clothing_textures`); empty: flat clothing colours.
     """
 
     name: str
@@ -74,6 +76,7 @@ class ScenePreset:
     shake_deg: Range = (0.0, 0.0)
     occluders: tuple[int, int] = (0, 0)
     occluder_kinds: tuple[str, ...] = NATURAL_TEXTURE_KINDS
+    clothing_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         ranges = {k: getattr(self, k) for k in RANGE_FIELDS}
@@ -87,6 +90,10 @@ class ScenePreset:
                 raise ValueError(
                     f"preset {self.name}: texture kinds must be a non-empty subset of {ALL_TEXTURE_KINDS}"
                 )
+        if not set(self.clothing_kinds) <= set(NATURAL_TEXTURE_KINDS):
+            raise ValueError(
+                f"preset {self.name}: clothing kinds must be a subset of {NATURAL_TEXTURE_KINDS}"
+            )
         low, high = self.occluders
         if not 0 <= low <= high <= MAX_OCCLUDERS:
             raise ValueError(f"preset {self.name}: occluders must be 0 <= min <= max <= {MAX_OCCLUDERS}")
@@ -129,6 +136,7 @@ class ScenePreset:
         row["distractors"] = self.distractors
         row["occluders"] = list(self.occluders)
         row["occluder_kinds"] = list(self.occluder_kinds)
+        row["clothing_kinds"] = list(self.clothing_kinds)
         for name in ("backdrop_palette", "ground_palette"):
             palette = getattr(self, name)
             row[name] = {"hue": None if palette.hue is None else list(palette.hue),
@@ -199,7 +207,8 @@ PRESETS: dict[str, ScenePreset] = {
         ScenePreset(
             "natural",
             "natural image statistics (Yu, Chen and Gandelsman 2024): any viewpoint, dead-leaves and 1/f "
-            "backdrops and floors, moving textured occluders and distractors, camera shake, frequent pans",
+            "backdrops, floors and clothing, moving textured occluders and distractors, camera shake, "
+            "frequent pans",
             elevation_deg=(-5.0, 40.0),
             pan_deg=(-20.0, 20.0),
             dolly=(-0.2, 0.2),
@@ -208,6 +217,7 @@ PRESETS: dict[str, ScenePreset] = {
             ground_kinds=NATURAL_TEXTURE_KINDS,
             shake_deg=(0.0, 1.5),
             occluders=(1, 4),
+            clothing_kinds=NATURAL_TEXTURE_KINDS,
         ),
         ScenePreset(
             "natural-static",
@@ -218,6 +228,7 @@ PRESETS: dict[str, ScenePreset] = {
             background_kinds=NATURAL_TEXTURE_KINDS,
             ground_kinds=NATURAL_TEXTURE_KINDS,
             occluders=(1, 4),
+            clothing_kinds=NATURAL_TEXTURE_KINDS,
         ),
     )
 }

@@ -10,7 +10,8 @@ One code path for CPU and CUDA. Per batch of ``B`` clips x ``T`` frames:
    rectangles inside their screen tiles, z-tested into the z-buffer before the body;
 4. body: for each of the 19 capsules, closed-form ray/capsule intersection inside the capsule's screen
    bounding tile (shared tile size across the batch), a z-buffer test and a shaded write (Lambert +
-   ambient, optional shirt stripes);
+   ambient, optional shirt stripes; presets with textured clothing look the clothed parts' albedo up in
+   their clip's small clothing textures, at coordinates fixed to the part: see `_shade_textured`);
 5. optional 2x2 supersampling for anti-aliasing, then uint8.
 
 Only exact IEEE operations (add, mul, div, sqrt, min/max, floor, comparisons, gathers) touch pixels, so
@@ -31,7 +32,15 @@ import torch
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.synth.occluders import OCCLUDER_TEXTURE_SIZE
-from synapt_hf.synth.scene import BACKDROP_TILE_M, GROUND_TILE_M, SHADOW_MAP, TEXTURE_SIZE, ClipScene
+from synapt_hf.synth.scene import (
+    BACKDROP_TILE_M,
+    CLOTHING_TEXTURE_SIZE,
+    GROUND_TILE_M,
+    PART_CLOTHING_TEXTURE,
+    SHADOW_MAP,
+    TEXTURE_SIZE,
+    ClipScene,
+)
 
 SHADOW_DARKNESS = 0.75  # fraction of the direct light a full shadow removes
 
@@ -256,14 +265,43 @@ def _draw_body(
     )
     capsule = torch.cat([seg_a, seg_b - seg_a, radius.unsqueeze(-1)], -1)  # (N, P, 7): a, b - a, r
     base = torch.arange(n, device=device) * (height * width)
+    table, texture, clothing = _clothing_constants(batch, capsule)
+    textured_shading = None if clothing is None else torch.cat([shading, clothing], -1)
     for p in range(parts):
         item = {"capsule": capsule[:, p], "shading": shading[:, p], "x0": x0[:, p], "y0": y0[:, p],
                 "focal": focal, "base": base}  # fmt: skip
+        extra = ()
+        if table is not None and PART_CLOTHING_TEXTURE[p] >= 0:
+            item.update(shading=textured_shading[:, p], texture=texture[:, p])
+            extra = (table,)
         for g, chunk in enumerate(chunks):  # never empty: groups <= n
             selected = item
             if order is not None:
                 selected = {k: v.index_select(0, order[chunk, p]) for k, v in item.items()}
-            kernels.draw_tile(selected, zbuf, *tiles[g][p], height, width)
+            kernels.draw_tile(selected, zbuf, *tiles[g][p], height, width, *extra)
+
+
+def _clothing_constants(
+    batch: dict[str, torch.Tensor], capsule: torch.Tensor
+) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
+    """For batches with textured clothing: the texture table (B*S*size*size, 3), each item and part's
+    first texture row (N, P) int32, and its texture constants (N, P, 10): reference directions r1, r2,
+    repeats around, repeats per metre along / |b - a|^2, u and v offsets. None (three times) otherwise."""
+    textures = batch["clothing_textures"]  # (B, S, size, size, 3)
+    b, slots = textures.shape[:2]
+    if slots == 0:
+        return None, None, None
+    t = batch["seg_a"].shape[1]
+    n = b * t
+    per_texture = CLOTHING_TEXTURE_SIZE * CLOTHING_TEXTURE_SIZE
+    slot = torch.as_tensor(PART_CLOTHING_TEXTURE, device=capsule.device).clamp(min=0)
+    clip = torch.div(torch.arange(n, device=capsule.device), t, rounding_mode="floor")
+    texture = ((clip[:, None] * slots + slot[None, :]) * per_texture).to(torch.int32)
+    uv = batch["clothing_uv"].repeat_interleave(t, dim=0)  # (N, P, 4)
+    ba = capsule[..., 3:6]
+    along = uv[..., 1:2] / torch.clamp((ba * ba).sum(-1, keepdim=True), min=1e-12)
+    constants = torch.cat([batch["clothing_frame"].flatten(0, 1), uv[..., 0:1], along, uv[..., 2:4]], -1)
+    return textures.reshape(-1, 3), texture, constants
 
 
 def _screen_tiles(
@@ -306,10 +344,17 @@ def _tile_rays(
 
 
 def _draw_tile_compacted(
-    item: dict[str, torch.Tensor], zbuf: torch.Tensor, tile_h: int, tile_w: int, height: int, width: int
+    item: dict[str, torch.Tensor],
+    zbuf: torch.Tensor,
+    tile_h: int,
+    tile_w: int,
+    height: int,
+    width: int,
+    table: torch.Tensor | None = None,
 ) -> None:
     """Ray-cast one capsule per item over a (tile_h, tile_w) tile, then shade and z-test only the pixels
-    that hit it (compacted): the fastest order for eager kernels."""
+    that hit it (compacted): the fastest order for eager kernels. With a clothing texture `table`, items
+    carry their first texture row (``texture``) and texture constants (see `_shade_textured`)."""
     px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
     depth, s, valid = _capsule_surface(item["capsule"], px, py, dx, dy, height, width)
     hits = valid.reshape(-1).nonzero().squeeze(1)
@@ -325,7 +370,11 @@ def _draw_tile_compacted(
     hd = depth.reshape(-1).index_select(0, hits)
     hs = s.reshape(-1).index_select(0, hits)
     constants = torch.cat([item["capsule"][:, :6], item["shading"]], 1).index_select(0, owner)
-    candidate = _shade(hd, hs, hx, hy, constants.unbind(1))
+    if table is None:
+        candidate = _shade(hd, hs, hx, hy, constants.unbind(1))
+    else:
+        texture = item["texture"].index_select(0, owner)
+        candidate = _shade_textured(hd, hs, hx, hy, constants.unbind(1), table, texture)
     column = item["x0"].long().index_select(0, owner) + col
     line = item["y0"].long().index_select(0, owner) + row
     index = item["base"].index_select(0, owner) + line * width + column
@@ -335,14 +384,24 @@ def _draw_tile_compacted(
 
 
 def _draw_tile_dense(
-    item: dict[str, torch.Tensor], zbuf: torch.Tensor, tile_h: int, tile_w: int, height: int, width: int
+    item: dict[str, torch.Tensor],
+    zbuf: torch.Tensor,
+    tile_h: int,
+    tile_w: int,
+    height: int,
+    width: int,
+    table: torch.Tensor | None = None,
 ) -> None:
     """`_draw_tile_compacted` without compaction: every tile pixel is shaded and z-tested, the misses
     written to the spare rows. More arithmetic, no data-dependent shapes: one fused kernel when compiled."""
     px, py, dx, dy = _tile_rays(item, tile_h, tile_w, height, width)
     depth, s, valid = _capsule_surface(item["capsule"], px, py, dx, dy, height, width)
     constants = torch.cat([item["capsule"][:, :6], item["shading"]], 1)
-    candidate = _shade(depth, s, dx, dy, [constants[:, k, None, None] for k in range(constants.shape[1])])
+    columns = [constants[:, k, None, None] for k in range(constants.shape[1])]
+    if table is None:
+        candidate = _shade(depth, s, dx, dy, columns)
+    else:
+        candidate = _shade_textured(depth, s, dx, dy, columns, table, item["texture"][:, None, None])
     index = item["base"][:, None, None] + py.long() * width + px.long()
     # Misses go to the spare rows, spread so that GPU stores do not pile onto one address.
     spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
@@ -517,12 +576,61 @@ def _shade(
     """(depth, r, g, b) of capsule hits, stacked on a new last axis: normal from the axis point nearest to
     the hit, Lambert + ambient shading, optional shirt stripes. `p`: 21 constants broadcastable to the
     hits (a, b - a, 1/r, light direction, stripe frequency and amplitude, albedo, ambient, light colour)."""
-    nx = (depth * dx - (p[0] + s * p[3])) * p[6]
-    ny = (depth * dy - (p[1] + s * p[4])) * p[6]
-    nz = (depth - (p[2] + s * p[5])) * p[6]
+    nx, ny, nz = _normal(depth, s, dx, dy, p)
     lam = torch.clamp(nx * p[7] + ny * p[8] + nz * p[9], min=0.0)
     pattern = 1.0 - (torch.floor(s * p[10] * 2.0) % 2.0) * p[11]
     shade = [p[12 + c] * pattern * (p[15 + c] + p[18 + c] * lam) for c in range(3)]
+    return torch.stack([depth, *shade], -1)
+
+
+def _normal(
+    depth: torch.Tensor, s: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor, p: Sequence[torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Unit surface normal of capsule hits: from the axis point nearest to the hit (a + s (b - a))."""
+    nx = (depth * dx - (p[0] + s * p[3])) * p[6]
+    ny = (depth * dy - (p[1] + s * p[4])) * p[6]
+    nz = (depth - (p[2] + s * p[5])) * p[6]
+    return nx, ny, nz
+
+
+def _turns(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """atan2(y, x) in turns (-0.5..0.5) from add, mul, div and comparisons only (a polynomial arctangent,
+    error below 4e-5 turns), so that it rounds the same in every kernel; 0 where x = y = 0."""
+    ax, ay = x.abs(), y.abs()
+    a = torch.minimum(ax, ay) / torch.clamp(torch.maximum(ax, ay), min=1e-30)
+    q = a * a
+    # atan(a) / (2 pi) for a in [0, 1].
+    r = (((-0.0464964749 / (2 * torch.pi)) * q + 0.15931422 / (2 * torch.pi)) * q
+         - 0.327622764 / (2 * torch.pi)) * q * a + a * (1 / (2 * torch.pi))  # fmt: skip
+    r = torch.where(ay > ax, 0.25 - r, r)
+    r = torch.where(x < 0, 0.5 - r, r)
+    return torch.where(y < 0, -r, r)
+
+
+def _shade_textured(
+    depth: torch.Tensor,
+    s: torch.Tensor,
+    dx: torch.Tensor,
+    dy: torch.Tensor,
+    p: Sequence[torch.Tensor],
+    table: torch.Tensor,
+    texture: torch.Tensor,
+) -> torch.Tensor:
+    """`_shade` with the albedo looked up in a clothing texture (rows of `table`, `texture` each hit's first
+    row) instead of the flat one: `p` holds `_shade`'s 21 constants, then the part's camera-space reference
+    directions r1, r2 (perpendicular to its axis), repeats around, repeats per metre along / |b - a|^2 and
+    the u, v offsets. u is the hit's angle around the axis from r1 towards r2 (whole repeats: seamless),
+    v its distance along the axis from a (end caps continue it), so the texture sticks to the part."""
+    nx, ny, nz = _normal(depth, s, dx, dy, p)
+    u = _turns(nx * p[24] + ny * p[25] + nz * p[26], nx * p[21] + ny * p[22] + nz * p[23]) * p[27] + p[29]
+    v = ((depth * dx - p[0]) * p[3] + (depth * dy - p[1]) * p[4] + (depth - p[2]) * p[5]) * p[28] + p[30]
+    # Misses (dense tiles) may be inf or NaN: look up texel 0 for them (never written to the image).
+    u = torch.where(u.abs() < 1e4, u, torch.zeros_like(u))
+    v = torch.where(v.abs() < 1e4, v, torch.zeros_like(v))
+    albedo = _bilinear(table, texture, u, v, CLOTHING_TEXTURE_SIZE)
+    lam = torch.clamp(nx * p[7] + ny * p[8] + nz * p[9], min=0.0)
+    pattern = 1.0 - (torch.floor(s * p[10] * 2.0) % 2.0) * p[11]
+    shade = [albedo[..., c] * pattern * (p[15 + c] + p[18 + c] * lam) for c in range(3)]
     return torch.stack([depth, *shade], -1)
 
 

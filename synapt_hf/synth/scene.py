@@ -1,4 +1,4 @@
-"""Scene randomization: camera, lighting, clothing, procedural background/ground textures.
+"""Scene randomization: camera, lighting, clothing (flat or textured), procedural background/ground textures.
 
 Everything is sampled per clip from the clip's own `numpy.random.Generator`; the camera, lighting and
 background ranges come from the clip's scene preset (`synapt_hf.synth.presets`, documented in
@@ -16,15 +16,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from synapt_hf.synth.actions import Action
-from synapt_hf.synth.body import CLOTHING_SLOTS, PART_END, PART_SLOT, PART_START, SHADOW_PARTS, BodyShape
+from synapt_hf.synth.body import (
+    CLOTHING_SLOTS,
+    JOINT_INDEX,
+    PART_END,
+    PART_NAMES,
+    PART_SLOT,
+    PART_START,
+    SHADOW_PARTS,
+    BodyShape,
+)
 from synapt_hf.synth.motion import Travel
 from synapt_hf.synth.natural import dead_leaves_planes, one_over_f_planes
 from synapt_hf.synth.occluders import OCCLUDER_TEXTURE_SIZE, Occluder, occluder_arrays, sample_occluders
 from synapt_hf.synth.presets import ALL_TEXTURE_KINDS, TEXTURE_KINDS, Palette, get_preset
 
 __all__ = [
-    "ALL_TEXTURE_KINDS", "TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene", "procedural_texture",
-    "sample_scene", "travels",
+    "ALL_TEXTURE_KINDS", "CLOTHING_TEXTURE_SLOTS", "TEXTURE_KINDS", "ClipScene", "SceneParams", "build_scene",
+    "procedural_texture", "sample_clothing_textures", "sample_scene", "travels",
 ]  # fmt: skip
 
 TEXTURE_SIZE = 128
@@ -35,6 +44,29 @@ SHIRT_STRIPES_PROBABILITY = 0.3
 SHORT_SLEEVES_PROBABILITY = 0.35
 SKIN_TONES = np.array([[0.96, 0.80, 0.69], [0.87, 0.67, 0.52], [0.66, 0.46, 0.33], [0.42, 0.28, 0.20]])
 HAIR_COLOURS = np.array([[0.10, 0.07, 0.05], [0.30, 0.18, 0.09], [0.62, 0.48, 0.25], [0.55, 0.55, 0.55]])
+
+# Textured clothing (presets with ``clothing_kinds``): one small texture per slot below, per clip. The
+# sleeves wear the shirt's texture (long sleeves) or a flat skin-coloured one (short sleeves), so the
+# kinds drawn are the fabric slots'.
+CLOTHING_TEXTURE_SIZE = 32
+CLOTHING_TEXTURE_SLOTS = ("shirt", "sleeve", "pants", "shoes")
+CLOTHING_FABRICS = ("shirt", "pants", "shoes")
+CLOTHING_TILE_M = 0.5  # metres one texture repeat covers (about: each part wraps a whole number of repeats)
+# Each part's texture slot (index into CLOTHING_TEXTURE_SLOTS), -1 for untextured parts (skin, hair).
+PART_CLOTHING_TEXTURE = np.array(
+    [CLOTHING_TEXTURE_SLOTS.index(CLOTHING_SLOTS[s]) if CLOTHING_SLOTS[s] in CLOTHING_TEXTURE_SLOTS else -1
+     for s in PART_SLOT]
+)  # fmt: skip
+_LEFT, _UP, _FORWARD = np.eye(3)
+# Body-frame rest axis (start to end joint) and texture reference direction (u = 0) of every textured part.
+_TEXTURE_REST = {
+    "lower_torso": (_UP, _FORWARD), "upper_torso": (_UP, _FORWARD), "shoulders": (-_LEFT, _FORWARD),
+    "hips": (-_LEFT, _FORWARD), "l_upper_arm": (_LEFT, _FORWARD), "r_upper_arm": (-_LEFT, _FORWARD),
+    "l_thigh": (-_UP, _FORWARD), "l_shin": (-_UP, _FORWARD), "r_thigh": (-_UP, _FORWARD),
+    "r_shin": (-_UP, _FORWARD), "l_foot": (_FORWARD, _UP), "r_foot": (_FORWARD, _UP),
+}  # fmt: skip
+_REST_AXIS = np.array([_TEXTURE_REST.get(name, (_UP, _FORWARD))[0] for name in PART_NAMES])
+_REST_REFERENCE = np.array([_TEXTURE_REST.get(name, (_UP, _FORWARD))[1] for name in PART_NAMES])
 
 
 @dataclass(frozen=True)
@@ -60,19 +92,24 @@ class SceneParams:
     shake_deg: float = 0.0  # RMS camera shake rotation (0: none)
     occluders: tuple[Occluder, ...] = ()  # moving occluders and distractors
     occluder_slots: int = 0  # the preset's maximum number of occluders (the renderer's fixed slot count)
+    clothing_kinds: tuple[str, ...] = ()  # texture kind per CLOTHING_FABRICS slot; empty: flat clothing
 
     def camera_dict(self) -> dict[str, float]:
         return {k: round(getattr(self, k), 4) for k in
                 ("azimuth_deg", "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m")}  # fmt: skip
 
     def scene_dict(self) -> dict:
-        """The preset and its natural-statistics parameters (JSON-able; the clip metadata's ``scene``)."""
-        return {
+        """The preset and its natural-statistics parameters (JSON-able; the clip metadata's ``scene``);
+        ``clothing`` (the texture kind of each fabric slot) only where the clothing is textured."""
+        row = {
             "preset": self.preset,
             "texture_contrast": round(self.texture_contrast, 4),
             "shake_deg": round(self.shake_deg, 4),
             "occluders": [occluder.to_dict() for occluder in self.occluders],
         }
+        if self.clothing_kinds:
+            row["clothing"] = dict(zip(CLOTHING_FABRICS, self.clothing_kinds, strict=True))
+        return row
 
     def lighting_dict(self) -> dict[str, float]:
         return {
@@ -147,6 +184,12 @@ def sample_scene(
     if ranges.occluders[1] > 0:
         occluders = sample_occluders(rng, ranges.occluders, ranges.occluder_kinds)
         params = dataclasses.replace(params, occluders=occluders, occluder_slots=ranges.occluders[1])
+    if ranges.clothing_kinds:
+        # From a child of the clip's generator (spawning draws nothing from the clip's stream), so that
+        # every other draw of the clip is the one it makes with flat clothing.
+        child = rng.spawn(1)[0]
+        picks = child.integers(0, len(ranges.clothing_kinds), size=len(CLOTHING_FABRICS))
+        params = dataclasses.replace(params, clothing_kinds=tuple(ranges.clothing_kinds[k] for k in picks))
     return params
 
 
@@ -298,6 +341,71 @@ def sample_clothing(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, n
     return albedo.astype(np.float32), freq.astype(np.float32), amp.astype(np.float32)
 
 
+def sample_clothing_textures(
+    rng: np.random.Generator, kinds: tuple[str, ...], albedo: np.ndarray, radii: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clothing textures (len(CLOTHING_TEXTURE_SLOTS), size, size, 3) and per-part texture coordinates
+    (P, 4) for the part albedos of `sample_clothing` and the part radii (metres).
+
+    Each fabric slot (`CLOTHING_FABRICS`) gets a `CLOTHING_TEXTURE_SIZE` texture of its kind in `kinds`
+    (``one_over_f`` or ``dead_leaves``, `synapt_hf.synth.natural`) centred on the slot's sampled colour;
+    the sleeves wear the shirt's texture when they are shirt-coloured, else a flat one of their colour
+    (skin). A part's coordinates are: whole texture repeats around its circumference (about one per
+    `CLOTHING_TILE_M`), texture repeats per metre along its axis (the same texel size as around it) and
+    a random (u, v) offset, so that parts sharing a texture do not show the same texels."""
+    size = CLOTHING_TEXTURE_SIZE
+    # The first part wearing each slot (its albedo is the slot's colour).
+    first = {slot: PART_CLOTHING_TEXTURE.tolist().index(k) for k, slot in enumerate(CLOTHING_TEXTURE_SLOTS)}
+    textures = np.empty((len(CLOTHING_TEXTURE_SLOTS), size, size, 3), dtype=np.float32)
+    for fabric, kind in zip(CLOTHING_FABRICS, kinds, strict=True):
+        draw = {"dead_leaves": dead_leaves_planes, "one_over_f": one_over_f_planes}[kind]
+        planes = draw(rng, albedo[first[fabric]].astype(np.float64), size)
+        textures[CLOTHING_TEXTURE_SLOTS.index(fabric)] = planes.transpose(1, 2, 0)
+    sleeve = CLOTHING_TEXTURE_SLOTS.index("sleeve")
+    if np.array_equal(albedo[first["sleeve"]], albedo[first["shirt"]]):
+        textures[sleeve] = textures[CLOTHING_TEXTURE_SLOTS.index("shirt")]
+    else:
+        textures[sleeve] = albedo[first["sleeve"]]
+    circumference = 2 * np.pi * radii
+    around = np.maximum(np.round(circumference / CLOTHING_TILE_M), 1.0)
+    offsets = rng.random((len(radii), 2))
+    uv = np.concatenate([around[:, None], (around / circumference)[:, None], offsets], axis=1)
+    return textures, uv.astype(np.float32)
+
+
+def clothing_frames(joints: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """Camera-space texture reference directions (T, P, 6) of every part: r1 (u = 0 around the axis) and
+    r2 = axis x r1, both unit and perpendicular to the part's axis, for world `joints` (T, J, 3) and the
+    world->camera `rotation` (T, 3, 3).
+
+    The directions follow the body: in the body frame (left hip minus right hip, pelvis to chest, their
+    cross product), each part's reference is its rest reference (`_TEXTURE_REST`) carried by the smallest
+    rotation that takes its rest axis to its current axis, so the texture turns with the body and the limb
+    (it only becomes unstable where a limb points exactly against its rest axis, e.g. a leg straight up)."""
+    j = JOINT_INDEX
+    left = joints[:, j["l_hip"]] - joints[:, j["r_hip"]]
+    left /= np.maximum(np.linalg.norm(left, axis=-1, keepdims=True), 1e-9)
+    up = joints[:, j["chest"]] - joints[:, j["pelvis"]]
+    up -= np.sum(up * left, -1, keepdims=True) * left
+    up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
+    basis = np.stack([left, up, np.cross(left, up)], axis=-2)  # (T, 3, 3): rows are the body axes
+    axis = joints[:, PART_END] - joints[:, PART_START]  # (T, P, 3) world
+    length = np.linalg.norm(axis, axis=-1, keepdims=True)
+    axis_body = np.einsum("tij,tpj->tpi", basis, axis)
+    rest_axis = np.broadcast_to(_REST_AXIS, axis_body.shape)
+    e = np.where(length > 1e-9, axis_body / np.maximum(length, 1e-9), rest_axis)
+    # Rodrigues' formula for the smallest rotation taking the rest axis e0 to e, applied to r0.
+    r0 = np.broadcast_to(_REST_REFERENCE, e.shape)
+    cos = np.sum(rest_axis * e, -1, keepdims=True)
+    k = np.cross(rest_axis, e)
+    reference = r0 * cos + np.cross(k, r0) + k * np.sum(k * r0, -1, keepdims=True) / np.maximum(1 + cos, 1e-6)
+    reference -= np.sum(reference * e, -1, keepdims=True) * e
+    reference /= np.maximum(np.linalg.norm(reference, axis=-1, keepdims=True), 1e-9)
+    r1 = np.einsum("tij,tpj->tpi", rotation, np.einsum("tji,tpj->tpi", basis, reference))
+    e_cam = np.einsum("tij,tpj->tpi", rotation, np.einsum("tji,tpj->tpi", basis, e))
+    return np.concatenate([r1, np.cross(e_cam, r1)], axis=-1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Camera geometry
 
@@ -337,6 +445,10 @@ class ClipScene:
     texture_mean: np.ndarray  # (2, 3) mean colour of each texture (used far away instead of aliasing)
     occluders: np.ndarray  # (T, K, OCCLUDER_FIELDS) moving occluders (`occluder_arrays`); K may be 0
     occluder_textures: np.ndarray  # (K, OCCLUDER_TEXTURE_SIZE, OCCLUDER_TEXTURE_SIZE, 3)
+    # Textured clothing (`sample_clothing_textures`, `clothing_frames`); empty (S = 0, no P) when flat.
+    clothing_textures: np.ndarray  # (S, size, size, 3): CLOTHING_TEXTURE_SLOTS, CLOTHING_TEXTURE_SIZE
+    clothing_uv: np.ndarray  # (P, 4): repeats around, repeats per metre along, u offset, v offset
+    clothing_frame: np.ndarray  # (T, P, 6): camera-space reference directions r1, r2
     static_camera: bool
 
 
@@ -443,6 +555,13 @@ def build_scene(
     for k, occluder in enumerate(scene.occluders):
         occluder_textures[k] = procedural_texture(rng, occluder.kind, size=OCCLUDER_TEXTURE_SIZE)
     f32 = np.float32
+    if scene.clothing_kinds:  # drawn last: every earlier draw is the one flat clothing makes
+        clothing_textures, clothing_uv = sample_clothing_textures(rng, scene.clothing_kinds, albedo, radii)
+        clothing_frame = clothing_frames(joints, rotation).astype(f32)
+    else:
+        side = CLOTHING_TEXTURE_SIZE
+        clothing_textures = np.zeros((0, side, side, 3), dtype=f32)
+        clothing_uv, clothing_frame = np.zeros((0, 4), dtype=f32), np.zeros((t, 0, 6), dtype=f32)
     return ClipScene(
         seg_a=seg_a.astype(f32),
         seg_b=seg_b.astype(f32),
@@ -465,6 +584,9 @@ def build_scene(
         texture_mean=plane_means(planes),
         occluders=occluders,
         occluder_textures=occluder_textures,
+        clothing_textures=clothing_textures,
+        clothing_uv=clothing_uv,
+        clothing_frame=clothing_frame,
         static_camera=scene.pan_deg == 0.0 and scene.dolly == 0.0 and scene.shake_deg == 0.0,
     )
 

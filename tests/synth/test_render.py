@@ -94,10 +94,11 @@ def test_fused_kernels_render_the_eager_pixels_whatever_the_batch(monkeypatch):
 
 
 def test_fused_kernels_render_the_eager_natural_preset():
-    # Occluders (textured, moving, in front of and behind the person), shake and pans; 2x2 supersampling.
+    # Occluders (textured, moving, in front of and behind the person), textured clothing, shake and pans;
+    # 2x2 supersampling.
     config = GeneratorConfig.create(10, frames=4, size=48, seed=6, preset="natural", antialias=True)
     samples = [sample_clip(config, "train", i) for i in range(4)]
-    assert all(s.scene.occluders[..., 12].any() for s in samples)
+    assert all(s.scene.occluders[..., 12].any() and len(s.scene.clothing_textures) for s in samples)
     eager, eager_masks = render_samples(config, samples, return_mask=True, fused=False)
     fused, fused_masks = render_samples(config, samples, return_mask=True, fused=True)
     differing = (eager.int() - fused.int()).abs().amax(-1).gt(1).float().mean()
