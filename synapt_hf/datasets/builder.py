@@ -56,6 +56,7 @@ class BuildOptions:
     val_groups: tuple[str, ...] | None = None  # explicit validation groups of --split-by group
     push_to_hub: str | None = None
     private: bool = False
+    license: str | None = None  # the card's Hub licence id; required with push_to_hub ("unknown" is explicit)
     batch_size: int = 32
     verify: bool = True  # also check every file is complete (all declared frames present)
     command: str | None = None  # the command line, recorded in the dataset card
@@ -87,9 +88,19 @@ class BuildOptions:
             raise SynaptError(
                 f"--out {self.out}: directory exists and is not empty (pass --overwrite to replace it)"
             )
+        if self.license is not None and not self.license.strip():
+            raise SynaptError(
+                "--license: empty licence id (use a Hub licence id such as cc-by-4.0, or unknown)"
+            )
         if self.push_to_hub is not None:
-            from synapt_hf.datasets.push import check_push_target
+            from synapt_hf.datasets.push import check_push_target, check_repo_id
 
+            check_repo_id(self.push_to_hub)
+            if self.license is None:
+                raise SynaptError(
+                    f"--push-to-hub {self.push_to_hub}: --license is required (a Hub licence id such as "
+                    "cc-by-4.0 or other, or --license unknown when the terms are not known)"
+                )
             check_push_target(self.push_to_hub)
 
 
@@ -182,6 +193,10 @@ class DatasetBuilder(ABC):
 
     def check(self) -> None:
         """Cheap validation of the builder's own inputs (paths exist...), run before anything else."""
+        return None
+
+    def check_push(self, repo_id: str) -> None:
+        """Checks of the builder's card metadata before anything is built for pushing to `repo_id`."""
         return None
 
     def extra_features(self) -> dict[str, Any]:
@@ -313,6 +328,8 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
     """Collect, probe, split, embed and save `builder`'s dataset to ``options.out``; see the module doc."""
     options.check()
     builder.check()
+    if options.push_to_hub:
+        builder.check_push(options.push_to_hub)
     collection = builder.collect()
     class_names = list(collection.class_names)
     if not class_names:

@@ -54,7 +54,7 @@ def card_context(
         "builder_name": builder.name,
         "description": builder.description,
         "homepage": builder.homepage,
-        "license": builder.license,
+        "license": options.license or builder.license,
         "citation": (builder.citation or "").strip() or None,
         "extra_tags": [],
         "size_category": size_category(total),

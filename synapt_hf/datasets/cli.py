@@ -58,6 +58,12 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         "--push-to-hub", metavar="ORG/NAME", help="also upload parquet shards and a dataset card"
     )
     group.add_argument("--private", action="store_true", help="create the Hub repository as private")
+    group.add_argument(
+        "--license",
+        metavar="ID",
+        help="Hub licence id for the dataset card (cc-by-4.0, other...); required with --push-to-hub, where "
+        "'--license unknown' says the terms are not known",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,6 +117,7 @@ def run_build(args: argparse.Namespace) -> int:
         else None,
         push_to_hub=args.push_to_hub,
         private=args.private,
+        license=args.license,
         command=shlex.join(["synapt", *sys.argv[1:]])
         if sys.argv and sys.argv[0].endswith("synapt")
         else None,

@@ -65,6 +65,18 @@ def infer_class_names(entries: list[ManifestEntry]) -> list[str]:
     return [f"class_{label}" for label in range(num_classes)]
 
 
+def registered_display_name(name: str) -> str | None:
+    """The registered display name of a dataset folder name (`weizmann` -> `Weizmann`, `ucf101` -> `UCF101
+    (split 1)`), None when the name is not registered."""
+    from synapt_hf.datasets.catalog_info import DOCUMENTED
+    from synapt_hf.hub.results import DATASET_NAMES
+
+    key = name.lower()
+    if key in DOCUMENTED:
+        return DOCUMENTED[key].pretty_name
+    return DATASET_NAMES.get(key)
+
+
 class FolderBuilder(DatasetBuilder):
     """Build from a local folder of class subfolders, or from split manifests relative to a root."""
 
@@ -86,7 +98,9 @@ class FolderBuilder(DatasetBuilder):
         self.manifests = [split_of_manifest(spec) for spec in manifests or []]
         self.labels = Path(labels).expanduser() if labels is not None else None
         self.name_prefixes = tuple(name_prefixes)
-        self.pretty_name = pretty_name or self.root.resolve().name or self.pretty_name
+        self.registered_name = registered_display_name(Path(os.path.abspath(self.root)).name)
+        self.pretty_name = pretty_name or self.registered_name or type(self).pretty_name
+        self.pretty_name_given = pretty_name is not None or self.registered_name is not None
         if license:
             self.license = license
 
@@ -109,8 +123,11 @@ class FolderBuilder(DatasetBuilder):
             metavar="PREFIX",
             help="also try manifest file names with/without this prefix (e.g. PRE_)",
         )
-        parser.add_argument("--pretty-name", help="dataset name shown on the card (default: the root's name)")
-        parser.add_argument("--license", help="Hub license id for the card (default: unknown)")
+        parser.add_argument(
+            "--pretty-name",
+            help="dataset name shown on the card (default: the registered display name of the root folder's "
+            "name, e.g. Weizmann for .../weizmann; required with --push-to-hub for an unregistered name)",
+        )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> FolderBuilder:
@@ -120,8 +137,15 @@ class FolderBuilder(DatasetBuilder):
             labels=args.labels,
             name_prefixes=tuple(args.name_prefix or ()),
             pretty_name=args.pretty_name,
-            license=args.license,
+            license=getattr(args, "license", None),
         )
+
+    def check_push(self, repo_id: str) -> None:
+        if not self.pretty_name_given:
+            raise SynaptError(
+                f"--push-to-hub {repo_id}: {self.root.name!r} is not a registered dataset name; give the card's "
+                "title with --pretty-name"
+            )
 
     def check(self) -> None:
         if not self.root.is_dir():

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synapt_hf.data.video_processor_config import write_video_processor_config
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.results import (
     PROTOCOLS,
@@ -209,6 +210,7 @@ def materialize_scratch(target: str, seed: int, out_dir: Path) -> str:
     processor = Path(source.name) / "preprocessor_config.json"
     if processor.is_file():
         (tmp / "preprocessor_config.json").write_bytes(processor.read_bytes())
+        write_video_processor_config(tmp)
     tmp.rename(folder)
     return str(folder)
 

@@ -31,6 +31,7 @@ def register(subparsers) -> None:
         "--mode", default=None, choices=("supervised", "mae", "mae-then-supervised"), help="pretraining mode"
     )
     publish.add_argument("--template", type=Path, default=None, help="model card Jinja template")
+    _dataset_hub_id_arg(publish)
     publish.set_defaults(func=run_publish)
 
     publish_catalog = subparsers.add_parser(
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     publish_catalog.add_argument(
         "--no-collection", action="store_true", help="do not touch the Hub collection"
     )
+    _dataset_hub_id_arg(publish_catalog)
     publish_catalog.set_defaults(func=run_publish_catalog)
 
     catalog = subparsers.add_parser("catalog", help="browse the catalog of synthetic-pretrained checkpoints")
@@ -169,6 +171,17 @@ def run_catalog_build(args) -> int:
     return 0
 
 
+def _dataset_hub_id_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dataset-hub-id",
+        action="append",
+        default=[],
+        metavar="NAME=ORG/ID",
+        help="Hub dataset id of a transfer dataset (NAME: the results' dataset or its folder name), for the "
+        "card's model-index; repeatable. A dataset without one is left out of model-index",
+    )
+
+
 def _catalog_source_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", type=Path, default=None, help="local catalog YAML")
     parser.add_argument(
@@ -202,6 +215,9 @@ def _entry_for_publish(args):
 
 
 def run_publish(args) -> int:
+    from synapt_hf.hub.dataset_ids import parse_dataset_hub_ids
+
+    hub_ids = parse_dataset_hub_ids(args.dataset_hub_id)
     model_dir, entry = _entry_for_publish(args)
     if args.local:
         from synapt_hf.hub.local_install import install_local
@@ -212,6 +228,7 @@ def run_publish(args) -> int:
             revision=args.revision or "main",
             cache_dir=args.cache_dir,
             template=args.template,
+            dataset_hub_ids=hub_ids,
         )
         print(f"installed {entry.repo_id} into {snapshot}")
         print(f'load offline: AutoModelForVideoClassification.from_pretrained("{entry.repo_id}")')
@@ -225,6 +242,7 @@ def run_publish(args) -> int:
         revision=args.revision,
         endpoint=os.environ.get("HF_ENDPOINT"),
         template=args.template,
+        dataset_hub_ids=hub_ids,
     )
     if report.commit is None:
         print(f"{report.repo_id}@{report.revision}: up to date, nothing uploaded")
@@ -237,7 +255,9 @@ def run_publish(args) -> int:
 
 def run_publish_catalog(args) -> int:
     from synapt_hf.hub.catalog import load_catalog
+    from synapt_hf.hub.dataset_ids import parse_dataset_hub_ids
 
+    hub_ids = parse_dataset_hub_ids(args.dataset_hub_id)
     catalog = load_catalog(args.catalog)
     for entry in catalog.models:
         if entry.status == "planned":
@@ -249,13 +269,16 @@ def run_publish_catalog(args) -> int:
         check_catalog_folders(catalog)
         for entry in publishable_entries(catalog):
             print(
-                f"installed {entry.repo_id} into {install_local(entry.model_dir, entry, cache_dir=args.cache_dir)}"
+                f"installed {entry.repo_id} into {install_local(entry.model_dir, entry, cache_dir=args.cache_dir, dataset_hub_ids=hub_ids)}"
             )
         return 0
     from synapt_hf.hub.publish import publish_catalog
 
     reports = publish_catalog(
-        catalog, endpoint=os.environ.get("HF_ENDPOINT"), collection=not args.no_collection
+        catalog,
+        endpoint=os.environ.get("HF_ENDPOINT"),
+        collection=not args.no_collection,
+        dataset_hub_ids=hub_ids,
     )
     for report in reports:
         state = "up to date" if report.commit is None else f"committed {report.commit[:12]}"

@@ -43,13 +43,17 @@ def install_local(
     revision: str = "main",
     cache_dir: str | Path | None = None,
     template: str | Path | None = None,
+    dataset_hub_ids: dict[str, str] | None = None,
 ) -> Path:
     """Place the model (with its card) in the hub cache under `entry.repo_id`; return the snapshot folder."""
     repo_id = validate_repo_id(entry.repo_id)
     model_dir = check_model_dir(model_dir, f"model folder of {repo_id}")
     if not revision or revision.startswith("/") or ".." in revision:
         raise SynaptError(f"revision {revision!r} is not a valid branch name")
-    files = {path: _content(source) for path, source in repo_files(model_dir, entry, template).items()}
+    files = {
+        path: _content(source)
+        for path, source in repo_files(model_dir, entry, template, dataset_hub_ids).items()
+    }
     blobs = {path: blob_id(path, data) for path, data in files.items()}
     manifest = "".join(f"{path}\0{blobs[path]}\n" for path in sorted(files)).encode()
     commit = hashlib.sha1(manifest).hexdigest()

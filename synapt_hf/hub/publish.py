@@ -63,13 +63,14 @@ def publish_model(
     token: str | None = None,
     retry: RetryPolicy | None = None,
     template: str | Path | None = None,
+    dataset_hub_ids: dict[str, str] | None = None,
 ) -> PublishReport:
     """Upload `model_dir` with its card to `entry.repo_id`; files already on the Hub unchanged are not re-sent."""
     from huggingface_hub import HfApi
 
     repo_id = validate_repo_id(entry.repo_id)
     model_dir = check_model_dir(model_dir, f"model folder of {repo_id}")
-    files = repo_files(model_dir, entry, template)
+    files = repo_files(model_dir, entry, template, dataset_hub_ids)
     api = HfApi(endpoint=endpoint, token=resolve_token(token))
     with_retries(
         lambda: api.create_repo(repo_id, private=private, exist_ok=True), f"create repo {repo_id}", retry
@@ -193,15 +194,23 @@ def publish_catalog(
     token: str | None = None,
     retry: RetryPolicy | None = None,
     collection: bool = True,
+    dataset_hub_ids: dict[str, str] | None = None,
 ) -> list[PublishReport]:
     """Publish every catalog model except `planned` ones (skipped, logged), then update the collection."""
     check_catalog_folders(catalog)
     entries = publishable_entries(catalog)
     for entry in entries:  # every card renders and round-trips before the first upload
-        repo_files(entry.model_dir, entry)
+        repo_files(entry.model_dir, entry, dataset_hub_ids=dataset_hub_ids)
     token = resolve_token(token)
     reports = [
-        publish_model(entry.model_dir, entry, endpoint=endpoint, token=token, retry=retry)
+        publish_model(
+            entry.model_dir,
+            entry,
+            endpoint=endpoint,
+            token=token,
+            retry=retry,
+            dataset_hub_ids=dataset_hub_ids,
+        )
         for entry in entries
     ]
     if collection and catalog.collection is not None:

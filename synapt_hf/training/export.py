@@ -1,5 +1,9 @@
 """Write the final model folder: stock transformers weights (safetensors) + processor + results + args.
 
+The processor is saved twice: `preprocessor_config.json` (the image processor, read by every transformers
+version) and `video_preprocessor_config.json` (transformers 5's video processor with the same settings, used by
+the `video-classification` pipeline where torchvision is installed).
+
 Everything goes into a hidden temporary folder first and is then moved into the output folder file by
 file, ``all_results.json`` last, so a folder whose ``all_results.json`` exists is complete. The folder
 loads with ``AutoModelForVideoClassification.from_pretrained`` and runs in
@@ -17,6 +21,7 @@ from typing import Any
 
 from transformers import PreTrainedModel
 
+from synapt_hf.data.video_processor_config import write_video_processor_config
 from synapt_hf.training.config import TrainConfig
 
 RESULTS_FILE = "all_results.json"
@@ -46,6 +51,7 @@ def export_model(
         model.save_pretrained(temporary, state_dict=state_dict)
         if processor is not None:
             processor.save_pretrained(temporary)
+            write_video_processor_config(temporary)  # beside preprocessor_config.json, same settings
         config.save(temporary / ARGS_FILE)
         if label_names and config.mode == "supervised":
             (temporary / LABELS_FILE).write_text("".join(f"{name}\n" for name in label_names))

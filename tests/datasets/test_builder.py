@@ -129,8 +129,10 @@ def test_embeds_bytes_even_when_paths_exist_in_cwd(tmp_path: Path, video_tree: P
         ({"split_by": "ratio", "val_ratio": 1.5}, "--val-ratio must be strictly between 0 and 1"),
         ({"num_proc": 0}, "--num-proc must be at least 1"),
         ({"group_pattern": ACTOR}, "only used with --split-by group"),
-        ({"push_to_hub": "no-slash"}, "is not a Hub repo id of the form 'org/name'"),
-        ({"push_to_hub": "org/na me"}, "is not a valid Hub repo id"),
+        ({"push_to_hub": "no-slash", "license": "mit"}, "is not a Hub repo id of the form 'org/name'"),
+        ({"push_to_hub": "org/na me", "license": "mit"}, "is not a valid Hub repo id"),
+        ({"push_to_hub": "org/name"}, "--license is required"),
+        ({"license": " "}, "--license: empty licence id"),
     ],
 )
 def test_options_rejected_before_work(tmp_path: Path, options: dict, message: str) -> None:
@@ -145,7 +147,7 @@ def test_push_without_token_is_a_clear_error(tmp_path: Path, monkeypatch) -> Non
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
     with pytest.raises(SynaptError, match="no Hugging Face token found"):
-        BuildOptions(out=tmp_path / "out", push_to_hub="org/name").check()
+        BuildOptions(out=tmp_path / "out", push_to_hub="org/name", license="unknown").check()
 
 
 def test_dataset_card_renders_and_parses(tmp_path: Path, video_tree: Path) -> None:

@@ -86,13 +86,27 @@ def test_dataset_card_has_metadata_licences_citations_and_classes(tmp_path: Path
 def test_push_to_hub_uploads_parquet_and_the_named_card(tmp_path: Path, make_video, fake_hub, capsys) -> None:
     splits = make_tree(tmp_path, make_video)
     args = ["build-dataset", "ikea-fa", "--root", str(tmp_path), "--splits", str(splits), "--no-size-check"]
-    assert main([*args, "--out", str(tmp_path / "out"), "--push-to-hub", "synapt-test/ikea-fa"]) == 0
+    assert (
+        main(
+            [
+                *args,
+                "--out",
+                str(tmp_path / "out"),
+                "--push-to-hub",
+                "synapt-test/ikea-fa",
+                "--license",
+                "other",
+            ]
+        )
+        == 0
+    )
     files = fake_hub.files("synapt-test/ikea-fa")
     readme = files["README.md"].decode("utf-8")
     header = yaml.safe_load(readme.split("---")[1])
     assert (
         header["task_categories"] == ["video-classification"]
         and header["pretty_name"] == "IKEA Furniture Assembly"
+        and header["license"] == "other"
     )
     assert "toyer2017human" in readme and "| 10 | spin_in |" in readme
     shard = next(name for name in files if name.startswith("data/validation-") and name.endswith(".parquet"))

@@ -38,7 +38,7 @@ def test_publish_uploads_folder_card_and_results_then_nothing_on_republish(
     weights = (tiny_model_dir / "model.safetensors").read_bytes()
     assert fake_hub.lfs_uploads == [hashlib.sha256(weights).hexdigest()]  # weights went through LFS
     card = ModelCard(files["README.md"].decode())
-    assert card.data.eval_results and "synapt" in card.data.tags
+    assert card.data.synapt["transfer_results"] and "synapt" in card.data.tags  # no Hub ids: no model-index
     assert len(fake_hub.commits) == 1 and report.commit == fake_hub.commits[0]["sha"]
 
     before = len(fake_hub.requests)
