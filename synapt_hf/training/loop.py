@@ -27,7 +27,7 @@ from transformers import get_scheduler
 
 from synapt_hf.data.torch_dataset import collate_clips
 from synapt_hf.errors import SynaptError
-from synapt_hf.evaluation.metrics import classification_metrics
+from synapt_hf.metrics import classification_metrics
 from synapt_hf.models.linear_probe import attach_probe_head, fold_probe_head, probe_train_mode
 from synapt_hf.models.loading import (
     check_geometry,
