@@ -64,7 +64,9 @@ def _print_summary(command: str, results: dict[str, Any]) -> None:
 
 def main(command: str, argv: Sequence[str] | None = None) -> int:
     """Script entry point: SynaptError becomes one line on stderr and exit code 2."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from synapt_hf.log_setup import configure_logging
+
+    configure_logging()
     try:
         run_command(command, argv)
     except SynaptError as exc:
