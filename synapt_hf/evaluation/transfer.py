@@ -57,11 +57,12 @@ class TransferConfig:
             raise SynaptError(f"--protocol: unknown {', '.join(bad)} (choose from {', '.join(PROTOCOLS)})")
         if not self.seeds:
             raise SynaptError("--seeds: give at least one seed")
+        from synapt_hf.training.config import ALIASES, TrainConfig
+
         reserved = {"model", "dataset", "protocol", "seed", "output_dir", "mode"}
-        clash = sorted(reserved & set(self.train_options))
+        clash = sorted(name for name in self.train_options if ALIASES.get(name, name) in reserved)
         if clash:
             raise SynaptError(f"train options {', '.join(clash)} are set by the benchmark itself")
-        from synapt_hf.training.config import TrainConfig
 
         TrainConfig.from_dict({**self.train_options, "protocol": "finetune"})  # unknown / invalid fields
         if all(c == SCRATCH for c in self.checkpoints):

@@ -51,7 +51,8 @@ from synapt_hf.training.checkpoints import (
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import RESULTS_FILE, export_model
-from synapt_hf.training.launch import build_accelerator, refuse_gpu_only_settings_on_cpu
+from synapt_hf.training.hub_push import check_push_target, push_model_folder
+from synapt_hf.training.launch import build_accelerator, distributed_state, refuse_gpu_only_settings_on_cpu
 from synapt_hf.training.loss_tracking import LossTracker
 from synapt_hf.training.optim import parameter_groups
 from synapt_hf.training.output_folder import check_output_dir, clear_output_dir
@@ -66,10 +67,19 @@ def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
         config = TrainConfig.from_dict(config)
     config.validate()
     refuse_gpu_only_settings_on_cpu(config)
+    check_push_target(config)
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
     if config.overwrite_output_dir and not config.resume_from_checkpoint:
         clear_output_dir(output_dir)
+    results = _run_stages(config, output_dir)
+    if config.push_to_hub and distributed_state().is_main_process:
+        report = push_model_folder(output_dir, config)
+        results["pushed_to"] = report.repo_id
+    return results
+
+
+def _run_stages(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     if config.mode != "mae+supervised":
         return _run_stage(config, output_dir)
     stage1_dir = output_dir / STAGE1_DIR
