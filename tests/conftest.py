@@ -7,6 +7,8 @@ green = ``(k // 16) * 16 + 8``, blue = 128. Steps of 16 grey levels survive loss
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -257,3 +259,23 @@ def fake_hub(monkeypatch, tmp_path: Path):
     with sys.modules[name].FakeHub(token=token) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         yield hub
+
+
+class _TerminalText(io.StringIO):
+    """Text written to a stream that says it is a terminal (as a user's stderr does)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def tty_stderr(monkeypatch) -> Callable[[], io.StringIO]:
+    """``stream = tty_stderr()`` replaces `sys.stderr` by a terminal-like buffer (`.getvalue()` reads it).
+    Call it in the test body: pytest's output capture sets `sys.stderr` again when the test starts."""
+
+    def install() -> io.StringIO:
+        stream = _TerminalText()
+        monkeypatch.setattr(sys, "stderr", stream)
+        return stream
+
+    return install

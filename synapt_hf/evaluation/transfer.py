@@ -46,6 +46,7 @@ class TransferConfig:
     train_options: dict[str, Any] = field(default_factory=dict)
     retry_failed: bool = False
     build_report: bool = True
+    quiet: bool = False  # no progress bars (the bar over all runs and each run's step bar)
 
     def validate(self) -> None:
         if not self.checkpoints:
@@ -283,7 +284,7 @@ def run_one(
         train_config = TrainConfig.from_dict(
             {
                 "report_to": "none",
-                "disable_progress_bar": True,
+                "disable_progress_bar": config.quiet,
                 **config.train_options,
                 "model": model,
                 "dataset": dataset,
@@ -333,13 +334,25 @@ def run_transfer(config: TransferConfig) -> list[ResultRow]:
     )
     geometries: dict = {}
     written = []
-    for number, (checkpoint, dataset, protocol, seed) in enumerate(todo, start=1):
-        logger.info(
-            "transfer [%d/%d]: %s on %s, %s, seed %d", number, len(todo), checkpoint, dataset, protocol, seed
-        )
-        row = run_one(checkpoint, entries[dataset], protocol, seed, config, geometries)
-        store.append(row)
-        written.append(row)
+    from synapt_hf.progress import progress_bar, silence_library_bars
+
+    if config.quiet:
+        silence_library_bars()
+    with progress_bar(total=len(todo), desc="transfer", unit="run", quiet=config.quiet) as bar:
+        for number, (checkpoint, dataset, protocol, seed) in enumerate(todo, start=1):
+            logger.info(
+                "transfer [%d/%d]: %s on %s, %s, seed %d",
+                number,
+                len(todo),
+                checkpoint,
+                dataset,
+                protocol,
+                seed,
+            )
+            row = run_one(checkpoint, entries[dataset], protocol, seed, config, geometries)
+            store.append(row)
+            written.append(row)
+            bar.update(1)
     if config.build_report:
         from synapt_hf.evaluation.report import build_report
 

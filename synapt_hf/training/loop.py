@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from accelerate import Accelerator
 from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from synapt_hf.data.torch_dataset import collate_clips
@@ -40,6 +39,7 @@ from synapt_hf.models.loading import (
 from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
 from synapt_hf.models.sdpa_kernels import preferred_sdpa_kernel
+from synapt_hf.progress import progress_bar
 from synapt_hf.training.checkpoints import (
     STAGE1_DIR,
     TrainState,
@@ -346,11 +346,11 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         f"({accelerator.distributed_type.value}, {accelerator.device.type}), "
         f"mixed precision {accelerator.mixed_precision}"
     )
-    progress = tqdm(
+    progress = progress_bar(
         total=run.total_steps,
         initial=state.global_step,
         desc="steps",
-        disable=not accelerator.is_local_main_process or config.disable_progress_bar,
+        quiet=not accelerator.is_local_main_process or config.disable_progress_bar,
     )
     metrics: dict[str, Any] = {}
     losses = LossTracker(accelerator.device)  # read on the host at logging steps only (see loss_tracking)
