@@ -62,7 +62,10 @@ logger = logging.getLogger(__name__)
 
 
 def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
-    """Run one training job described by `config`; returns the final metrics and where the model is."""
+    """Run one training job described by `config`; returns the final metrics and where the model is.
+
+    With ``push_to_hub`` the Hub target is checked first and the finished folder is published at the end
+    (main process; `hub_push`), and the result carries ``pushed_to``."""
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config.validate()
