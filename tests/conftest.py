@@ -7,6 +7,8 @@ green = ``(k // 16) * 16 + 8``, blue = 128. Steps of 16 grey levels survive loss
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -226,3 +228,54 @@ def _assert_same_pixels_up_to_rounding(
 def same_pixels_up_to_rounding() -> Callable[..., None]:
     """``check(got, expected)``: see `_assert_same_pixels_up_to_rounding`."""
     return _assert_same_pixels_up_to_rounding
+
+
+@pytest.fixture
+def fake_hub(monkeypatch, tmp_path: Path):
+    """The loopback Hub of tests/hub/fake_hub.py, started; HF_TOKEN is its token and HF_ENDPOINT its URL (also
+    seen by subprocesses); xet is off so the client takes the plain LFS path. tests/hub and tests/datasets
+    have their own fixture of this name."""
+    import importlib.util
+    import sys
+
+    from huggingface_hub import constants
+
+    name = "synapt_tests_fake_hub"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).resolve().parent / "hub" / "fake_hub.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    token = "hf_synapt_test_secret_0123456789"
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    monkeypatch.setenv("HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_TOKEN", token)
+    with sys.modules[name].FakeHub(token=token) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        yield hub
+
+
+class _TerminalText(io.StringIO):
+    """Text written to a stream that says it is a terminal (as a user's stderr does)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def tty_stderr(monkeypatch) -> Callable[[], io.StringIO]:
+    """``stream = tty_stderr()`` replaces `sys.stderr` by a terminal-like buffer (`.getvalue()` reads it).
+    Call it in the test body: pytest's output capture sets `sys.stderr` again when the test starts."""
+
+    def install() -> io.StringIO:
+        stream = _TerminalText()
+        monkeypatch.setattr(sys, "stderr", stream)
+        return stream
+
+    return install

@@ -59,6 +59,7 @@ class BuildOptions:
     license: str | None = None  # the card's Hub licence id; required with push_to_hub ("unknown" is explicit)
     batch_size: int = 32
     verify: bool = True  # also check every file is complete (all declared frames present)
+    quiet: bool = False  # no progress bars while probing and embedding (they show on a terminal only)
     command: str | None = None  # the command line, recorded in the dataset card
 
     def __post_init__(self) -> None:
@@ -255,9 +256,9 @@ def _check_inputs_outside_output(clips: list[Clip], out: Path) -> None:
 
 
 def _probe(
-    clips: list[Clip], num_proc: int, verify: bool
+    clips: list[Clip], num_proc: int, verify: bool, quiet: bool = False
 ) -> tuple[list[tuple[Clip, VideoInfo]], list[BadFile]]:
-    results = probe_files([clip.file for clip in clips], num_proc=num_proc, verify=verify)
+    results = probe_files([clip.file for clip in clips], num_proc=num_proc, verify=verify, quiet=quiet)
     good: list[tuple[Clip, VideoInfo]] = []
     bad: list[BadFile] = []
     for clip, result in zip(clips, results, strict=True):
@@ -269,19 +270,21 @@ def _probe(
 
 
 def _write_split(
-    items: list[tuple[Clip, VideoInfo]], features: Any, arrow_path: Path, batch_size: int
+    items: list[tuple[Clip, VideoInfo]], features: Any, arrow_path: Path, batch_size: int, quiet: bool = False
 ) -> tuple[list[BadFile], float]:
     """Write one split to an Arrow file in batches; return unreadable files and total hours."""
     import pyarrow as pa
     from datasets.arrow_writer import ArrowWriter
 
     from synapt_hf.data import format as fmt
+    from synapt_hf.progress import progress_bar
 
     bad: list[BadFile] = []
     seconds = 0.0
     schema = features.arrow_schema
     columns = list(features)
-    with ArrowWriter(path=str(arrow_path), features=features) as writer:
+    bar = progress_bar(total=len(items), desc=f"embedding {arrow_path.stem}", unit="clip", quiet=quiet)
+    with bar, ArrowWriter(path=str(arrow_path), features=features) as writer:
         for start in range(0, len(items), batch_size):
             rows: list[dict[str, Any]] = []
             for clip, info in items[start : start + batch_size]:
@@ -306,6 +309,7 @@ def _write_split(
                 # relative path that happens to exist in the current directory.
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
             done = min(start + batch_size, len(items))
+            bar.update(done - start)
             if done // 500 > start // 500 or (done == len(items) and len(items) >= 500):
                 log.info("%s: embedded %d/%d clips", arrow_path.stem, done, len(items))
         writer.finalize()
@@ -330,6 +334,10 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
     builder.check()
     if options.push_to_hub:
         builder.check_push(options.push_to_hub)
+    if options.quiet:
+        from synapt_hf.progress import silence_library_bars
+
+        silence_library_bars()
     collection = builder.collect()
     class_names = list(collection.class_names)
     if not class_names:
@@ -353,7 +361,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         len(class_names),
         options.num_proc,
     )
-    probed, probe_bad = _probe(collection.clips, options.num_proc, options.verify)
+    probed, probe_bad = _probe(collection.clips, options.num_proc, options.verify, options.quiet)
     # Split only the usable clips, so bad files never take a validation slot.
     info_of = {clip.path: info for clip, info in probed}
     split_clips = assign_splits(
@@ -388,7 +396,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         for split in split_names:
             items = sorted(((c, i) for c, i in good if c.split == split), key=lambda item: item[0].path)
             read_bad, hours[split] = _write_split(
-                items, features, staging / f"{split}.arrow", options.batch_size
+                items, features, staging / f"{split}.arrow", options.batch_size, options.quiet
             )
             bad.extend(read_bad)
             parts[split] = datasets.Dataset.from_file(str(staging / f"{split}.arrow"))

@@ -18,6 +18,9 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--num-proc", type=int, default=1, help="processes for probing files (default 1)")
     group.add_argument(
+        "--quiet", action="store_true", help="no progress bars (they show only when stderr is a terminal)"
+    )
+    group.add_argument(
         "--strict", action="store_true", help="stop before writing anything if any file is bad"
     )
     group.add_argument(
@@ -107,6 +110,7 @@ def run_build(args: argparse.Namespace) -> int:
         num_proc=args.num_proc,
         strict=args.strict,
         verify=args.verify,
+        quiet=args.quiet,
         overwrite=args.overwrite,
         split_by=args.split_by,
         val_ratio=args.val_ratio,

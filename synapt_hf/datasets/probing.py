@@ -19,6 +19,7 @@ from pathlib import Path
 
 from synapt_hf.data.video import VideoInfo, completeness_problem, probe
 from synapt_hf.errors import SynaptError
+from synapt_hf.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +41,33 @@ def probe_file(file: Path, verify: bool = True) -> ProbeResult:
 
 
 def probe_files(
-    files: Sequence[Path], num_proc: int = 1, verify: bool = True, progress_every: int = 500
+    files: Sequence[Path],
+    num_proc: int = 1,
+    verify: bool = True,
+    progress_every: int = 500,
+    quiet: bool = False,
 ) -> list[ProbeResult]:
-    """Probe `files` (in order) with `num_proc` processes; results are in the same order as `files`."""
+    """Probe `files` (in order) with `num_proc` processes; results are in the same order as `files`.
+    A progress bar shows on a terminal unless `quiet` (see `synapt_hf.progress`)."""
     if num_proc < 1:
         raise SynaptError(f"--num-proc must be at least 1, got {num_proc}")
     results: list[ProbeResult] = []
+    bar = progress_bar(total=len(files), desc="probing", unit="file", quiet=quiet)
     if num_proc == 1 or len(files) < 2:
-        for done, file in enumerate(files, start=1):
-            results.append(probe_file(file, verify=verify))
-            _report(done, len(files), progress_every)
+        with bar:
+            for done, file in enumerate(files, start=1):
+                results.append(probe_file(file, verify=verify))
+                bar.update(1)
+                _report(done, len(files), progress_every)
         return results
     context = multiprocessing.get_context("spawn")
     chunksize = max(1, min(32, len(files) // (num_proc * 4)))
     try:
-        with ProcessPoolExecutor(max_workers=num_proc, mp_context=context) as pool:
+        with bar, ProcessPoolExecutor(max_workers=num_proc, mp_context=context) as pool:
             work = pool.map(functools.partial(probe_file, verify=verify), files, chunksize=chunksize)
             for done, result in enumerate(work, start=1):
                 results.append(result)
+                bar.update(1)
                 _report(done, len(files), progress_every)
     except BrokenProcessPool as exc:
         near = files[len(results)] if len(results) < len(files) else files[-1]

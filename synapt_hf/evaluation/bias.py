@@ -149,7 +149,7 @@ def linear_probe_accuracy(
     """Multinomial logistic regression (standardised features, L2, full-batch L-BFGS); validation top-1."""
     import torch
 
-    from synapt_hf.evaluation.metrics import classification_metrics
+    from synapt_hf.metrics import classification_metrics
 
     torch.manual_seed(seed)
     mean, std = train_x.mean(axis=0), train_x.std(axis=0) + 1e-6

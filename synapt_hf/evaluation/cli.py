@@ -95,6 +95,7 @@ def run_transfer_command(args: argparse.Namespace) -> int:
         train_options=train_options(args),
         retry_failed=args.retry_failed,
         build_report=False,
+        quiet=args.quiet,
     )
     rows = run_transfer(config)
     build_report(args.out, reference=args.reference, bias_dirs=[Path(d) for d in args.bias_dir])
@@ -149,6 +150,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     transfer.add_argument("--reference", default="scratch", help="checkpoint name gains are measured against")
     transfer.add_argument("--bias-dir", action="append", default=[], help="extra folder of bias JSON records")
     transfer.add_argument("--retry-failed", action="store_true", help="re-run keys whose last row failed")
+    transfer.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars (by default, on a terminal: one bar over all runs and each run's step bar)",
+    )
     add_train_options(transfer)
     transfer.set_defaults(func=run_transfer_command)
 

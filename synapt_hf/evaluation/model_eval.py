@@ -25,7 +25,7 @@ def evaluate_saved_model(
     from synapt_hf.data.format import class_names, load_video_dataset
     from synapt_hf.data.torch_dataset import VideoClipDataset
     from synapt_hf.data.transforms import ClipTransform
-    from synapt_hf.evaluation.metrics import classification_metrics, confusion_matrix
+    from synapt_hf.metrics import classification_metrics, confusion_matrix
 
     model_dir = Path(model_dir)
     if not (model_dir / "config.json").is_file():

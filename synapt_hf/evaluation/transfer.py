@@ -47,6 +47,7 @@ class TransferConfig:
     train_options: dict[str, Any] = field(default_factory=dict)
     retry_failed: bool = False
     build_report: bool = True
+    quiet: bool = False  # no progress bars (the bar over all runs and each run's step bar)
 
     def validate(self) -> None:
         if not self.checkpoints:
@@ -58,11 +59,12 @@ class TransferConfig:
             raise SynaptError(f"--protocol: unknown {', '.join(bad)} (choose from {', '.join(PROTOCOLS)})")
         if not self.seeds:
             raise SynaptError("--seeds: give at least one seed")
+        from synapt_hf.training.config import ALIASES, TrainConfig
+
         reserved = {"model", "dataset", "protocol", "seed", "output_dir", "mode"}
-        clash = sorted(reserved & set(self.train_options))
+        clash = sorted(name for name in self.train_options if ALIASES.get(name, name) in reserved)
         if clash:
             raise SynaptError(f"train options {', '.join(clash)} are set by the benchmark itself")
-        from synapt_hf.training.config import TrainConfig
 
         TrainConfig.from_dict({**self.train_options, "protocol": "finetune"})  # unknown / invalid fields
         if all(c == SCRATCH for c in self.checkpoints):
@@ -284,7 +286,7 @@ def run_one(
         train_config = TrainConfig.from_dict(
             {
                 "report_to": "none",
-                "disable_progress_bar": True,
+                "disable_progress_bar": config.quiet,
                 **config.train_options,
                 "model": model,
                 "dataset": dataset,
@@ -334,13 +336,25 @@ def run_transfer(config: TransferConfig) -> list[ResultRow]:
     )
     geometries: dict = {}
     written = []
-    for number, (checkpoint, dataset, protocol, seed) in enumerate(todo, start=1):
-        logger.info(
-            "transfer [%d/%d]: %s on %s, %s, seed %d", number, len(todo), checkpoint, dataset, protocol, seed
-        )
-        row = run_one(checkpoint, entries[dataset], protocol, seed, config, geometries)
-        store.append(row)
-        written.append(row)
+    from synapt_hf.progress import progress_bar, silence_library_bars
+
+    if config.quiet:
+        silence_library_bars()
+    with progress_bar(total=len(todo), desc="transfer", unit="run", quiet=config.quiet) as bar:
+        for number, (checkpoint, dataset, protocol, seed) in enumerate(todo, start=1):
+            logger.info(
+                "transfer [%d/%d]: %s on %s, %s, seed %d",
+                number,
+                len(todo),
+                checkpoint,
+                dataset,
+                protocol,
+                seed,
+            )
+            row = run_one(checkpoint, entries[dataset], protocol, seed, config, geometries)
+            store.append(row)
+            written.append(row)
+            bar.update(1)
     if config.build_report:
         from synapt_hf.evaluation.report import build_report
 

@@ -23,6 +23,13 @@ SYNTHETIC_RENDERERS = ("auto", "fused", "eager")
 AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+# The names of the transformers/diffusers example scripts, accepted for these fields (flags and config files).
+ALIASES = {
+    "model_name_or_path": "model",
+    "dataset_name": "dataset",
+    "num_train_epochs": "num_epochs",
+    "lr_scheduler_type": "lr_scheduler",
+}
 
 
 def _help(text: str) -> dict[str, str]:
@@ -35,7 +42,8 @@ class TrainConfig:
 
     # model
     model: str = field(
-        default="videomae-tiny", metadata=_help("preset name, local checkpoint folder or Hub id")
+        default="videomae-tiny",
+        metadata=_help("preset name, local checkpoint folder or Hub id (alias --model_name_or_path)"),
     )
     model_overrides: str | None = field(
         default=None,
@@ -76,7 +84,7 @@ class TrainConfig:
         default=None,
         metadata=_help(
             "DatasetDict folder, Hub id, or folder of class subfolders; "
-            "none = the built-in synthetic generator"
+            "none = the built-in synthetic generator (alias --dataset_name)"
         ),
     )
     train_split: str = "train"
@@ -151,7 +159,7 @@ class TrainConfig:
     output_dir: str | None = field(default=None, metadata=_help("default: runs/<mode>-<model>"))
     overwrite_output_dir: bool = False
     seed: int = 42
-    num_epochs: float = 3.0
+    num_epochs: float = field(default=3.0, metadata=_help("training epochs (alias --num_train_epochs)"))
     max_steps: int | None = field(default=None, metadata=_help("overrides num_epochs"))
     max_train_minutes: float | None = field(
         default=None, metadata=_help("stop training (then evaluate and save) after this many minutes")
@@ -163,7 +171,9 @@ class TrainConfig:
     weight_decay: float = 0.05
     adam_beta2: float = 0.999
     warmup_ratio: float = 0.1
-    lr_scheduler: str = field(default="cosine", metadata=_help("any transformers scheduler name"))
+    lr_scheduler: str = field(
+        default="cosine", metadata=_help("any transformers scheduler name (alias --lr_scheduler_type)")
+    )
     max_grad_norm: float | None = 1.0
     layer_decay: float | None = field(default=None, metadata=_help("layer-wise LR decay (finetune: 0.75)"))
     label_smoothing: float | None = field(default=None, metadata=_help("finetune: 0.1, else 0"))
@@ -192,7 +202,23 @@ class TrainConfig:
     report_to: str = field(default="tensorboard", metadata=_help("tensorboard | wandb | ... | all | none"))
     logging_steps: int = 10
     eval_every_epoch: bool = True
-    disable_progress_bar: bool = False
+    disable_progress_bar: bool = field(
+        default=False, metadata=_help("no step bar (it shows only when stderr is a terminal)")
+    )
+    # publishing
+    push_to_hub: bool = field(
+        default=False,
+        metadata=_help(
+            "at the end of training, upload the model folder with its model card to --hub-model-id "
+            "(main process only; token from HF_TOKEN or `hf auth login`, checked before training)"
+        ),
+    )
+    hub_model_id: str | None = field(
+        default=None, metadata=_help("with --push-to-hub: the Hub repo ORG/NAME")
+    )
+    hub_private_repo: bool = field(
+        default=False, metadata=_help("with --push-to-hub: create the repo as private")
+    )
 
     def __post_init__(self) -> None:
         if self.mixed_precision is False:  # YAML 1.1 reads `mixed_precision: no` as False
@@ -262,6 +288,12 @@ class TrainConfig:
             raise SynaptError(f"--mask-ratio must be in (0, 1), got {self.mask_ratio}")
         if self.layer_decay is not None and not 0.0 < self.layer_decay <= 1.0:
             raise SynaptError(f"--layer-decay must be in (0, 1], got {self.layer_decay}")
+        if self.push_to_hub:
+            if not self.hub_model_id:
+                raise SynaptError("--push-to-hub needs --hub-model-id ORG/NAME (the repo to publish to)")
+            from synapt_hf.hub.repo_ids import validate_repo_id
+
+            validate_repo_id(self.hub_model_id, "--hub-model-id")
         self.model_overrides_dict()
 
     # resolved values -----------------------------------------------------------------------------
@@ -315,11 +347,29 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """A config from field names (or their `ALIASES`); unknown names and alias conflicts are errors."""
+        values = resolve_aliases(values, "training options")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise SynaptError(f"unknown training option(s): {', '.join(unknown)}")
         return cls(**values)
+
+
+def resolve_aliases(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """`values` with every alias key (`ALIASES`) renamed to its field; an alias given together with its field
+    and a different value is a `SynaptError` naming both (and `where` the values come from)."""
+    resolved = {key: value for key, value in values.items() if key not in ALIASES}
+    for alias, name in ALIASES.items():
+        if alias not in values:
+            continue
+        if name in values and values[name] != values[alias]:
+            raise SynaptError(
+                f"{where}: {alias} ({values[alias]!r}) and {name} ({values[name]!r}) are the same option "
+                f"with different values; give one"
+            )
+        resolved[name] = values[alias]
+    return resolved
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:

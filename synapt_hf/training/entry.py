@@ -48,6 +48,8 @@ def _print_summary(command: str, results: dict[str, Any]) -> None:
     shown = {k: results.get(k) for k in ("top1", "top5", "mean_class_accuracy", "eval_loss", "global_step")}
     print(f"\n{command} finished: {json.dumps(shown)}")
     print(f"model saved in {results['output_dir']}")
+    if results.get("pushed_to"):
+        print(f"pushed to https://huggingface.co/{results['pushed_to']}")
     if command == "pretrain":
         print(
             "fine-tune it on a real dataset with:\n"
@@ -64,7 +66,9 @@ def _print_summary(command: str, results: dict[str, Any]) -> None:
 
 def main(command: str, argv: Sequence[str] | None = None) -> int:
     """Script entry point: SynaptError becomes one line on stderr and exit code 2."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from synapt_hf.log_setup import configure_logging
+
+    configure_logging()
     try:
         run_command(command, argv)
     except SynaptError as exc:

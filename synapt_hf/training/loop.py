@@ -22,12 +22,11 @@ import torch.nn.functional as F
 from accelerate import Accelerator
 from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from synapt_hf.data.torch_dataset import collate_clips
 from synapt_hf.errors import SynaptError
-from synapt_hf.evaluation.metrics import classification_metrics
+from synapt_hf.metrics import classification_metrics
 from synapt_hf.models.linear_probe import attach_probe_head, fold_probe_head, probe_train_mode
 from synapt_hf.models.loading import (
     check_geometry,
@@ -40,6 +39,7 @@ from synapt_hf.models.loading import (
 from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
 from synapt_hf.models.sdpa_kernels import preferred_sdpa_kernel
+from synapt_hf.progress import progress_bar
 from synapt_hf.training.checkpoints import (
     STAGE1_DIR,
     TrainState,
@@ -51,7 +51,8 @@ from synapt_hf.training.checkpoints import (
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import RESULTS_FILE, export_model
-from synapt_hf.training.launch import build_accelerator, refuse_gpu_only_settings_on_cpu
+from synapt_hf.training.hub_push import check_push_target, push_model_folder
+from synapt_hf.training.launch import build_accelerator, distributed_state, refuse_gpu_only_settings_on_cpu
 from synapt_hf.training.loss_tracking import LossTracker
 from synapt_hf.training.optim import parameter_groups
 from synapt_hf.training.output_folder import check_output_dir, clear_output_dir
@@ -61,15 +62,27 @@ logger = logging.getLogger(__name__)
 
 
 def train(config: TrainConfig | dict[str, Any]) -> dict[str, Any]:
-    """Run one training job described by `config`; returns the final metrics and where the model is."""
+    """Run one training job described by `config`; returns the final metrics and where the model is.
+
+    With ``push_to_hub`` the Hub target is checked first and the finished folder is published at the end
+    (main process; `hub_push`), and the result carries ``pushed_to``."""
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config.validate()
     refuse_gpu_only_settings_on_cpu(config)
+    check_push_target(config)
     output_dir = config.resolved_output_dir
     check_output_dir(output_dir, config)
     if config.overwrite_output_dir and not config.resume_from_checkpoint:
         clear_output_dir(output_dir)
+    results = _run_stages(config, output_dir)
+    if config.push_to_hub and distributed_state().is_main_process:
+        report = push_model_folder(output_dir, config)
+        results["pushed_to"] = report.repo_id
+    return results
+
+
+def _run_stages(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     if config.mode != "mae+supervised":
         return _run_stage(config, output_dir)
     stage1_dir = output_dir / STAGE1_DIR
@@ -336,11 +349,11 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
         f"({accelerator.distributed_type.value}, {accelerator.device.type}), "
         f"mixed precision {accelerator.mixed_precision}"
     )
-    progress = tqdm(
+    progress = progress_bar(
         total=run.total_steps,
         initial=state.global_step,
         desc="steps",
-        disable=not accelerator.is_local_main_process or config.disable_progress_bar,
+        quiet=not accelerator.is_local_main_process or config.disable_progress_bar,
     )
     metrics: dict[str, Any] = {}
     losses = LossTracker(accelerator.device)  # read on the host at logging steps only (see loss_tracking)

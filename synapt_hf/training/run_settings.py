@@ -40,6 +40,10 @@ NOT_COMPARED = frozenset(
         "report_to",
         "logging_steps",
         "disable_progress_bar",
+        # publishing the finished folder
+        "push_to_hub",
+        "hub_model_id",
+        "hub_private_repo",
         # checkpoint bookkeeping
         "checkpointing_steps",
         "checkpoints_total_limit",

@@ -208,3 +208,13 @@ def replace_split(clip: Clip, split: str) -> Clip:
     from dataclasses import replace
 
     return replace(clip, split=split)
+
+
+def test_progress_bars_while_probing_and_embedding(tmp_path: Path, video_tree: Path, tty_stderr) -> None:
+    shown = tty_stderr()
+    FolderBuilder(video_tree).build(BuildOptions(out=tmp_path / "shown", val_ratio=0.34))
+    for bar in ("probing: 100%", "9/9", "embedding train: 100%", "embedding validation: 100%"):
+        assert bar in shown.getvalue(), bar
+    quiet = tty_stderr()
+    FolderBuilder(video_tree).build(BuildOptions(out=tmp_path / "quiet", val_ratio=0.34, quiet=True))
+    assert "%|" not in quiet.getvalue()

@@ -128,3 +128,17 @@ def test_a_fold_collection_is_run_fold_by_fold_and_pooled_in_the_report(tmp_path
         text = cells[("toy-loao", f"{name} · finetune")].strip("*")
         assert text.startswith(f"{mean:.1f} ± {std:.1f}") and text.endswith("n=4"), text
     assert {key[0] for key in table_cells(per_fold)} == {"ann", "bob"}
+
+
+def test_progress_bars_on_a_terminal_and_none_with_quiet(transfer_inputs, tmp_path, tty_stderr):
+    """One bar over all runs plus each run's step bar; ``--quiet`` prints neither."""
+    ckpt, set_a = str(transfer_inputs["ckpt"]), str(transfer_inputs["set_a"])
+    args = ["transfer", "--checkpoints", ckpt, "--datasets", set_a, "--protocol", "finetune"]
+    args += ["--max-steps", "1", "--batch-size", "2", "--set", "sampling_rate=1"]
+    quiet = tty_stderr()
+    assert main([*args, "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
+    assert "%|" not in quiet.getvalue() and "it/s" not in quiet.getvalue()
+    shown = tty_stderr()
+    assert main([*args, "--out", str(tmp_path / "bars")]) == 0
+    assert "transfer: 100%" in shown.getvalue() and "1/1" in shown.getvalue()  # the bar over all runs
+    assert "steps: 100%" in shown.getvalue()  # the run's own step bar

@@ -68,3 +68,60 @@ def test_every_compile_mode_is_accepted_for_every_training_mode() -> None:
     with pytest.raises(SynaptError, match="torch-compile-mode"):
         parse_train_config(["--torch-compile", "--torch-compile-mode", "fastest"])
     assert parse_train_config(["--mode", "mae", "--torch-compile"]).torch_compile_mode == "default"
+
+
+def test_the_transformers_example_names_are_aliases(tmp_path: Path, capsys) -> None:
+    config = parse_train_config(
+        [
+            "--model_name_or_path", "timesformer-tiny",
+            "--dataset-name", "data/x",
+            "--num_train_epochs", "2",
+            "--lr_scheduler_type", "linear",
+            "--output_dir", "runs/x",
+        ]
+    )  # fmt: skip
+    assert (config.model, config.dataset, config.num_epochs, config.lr_scheduler, config.output_dir) == (
+        "timesformer-tiny",
+        "data/x",
+        2.0,
+        "linear",
+        "runs/x",
+    )
+    config_file = tmp_path / "run.yaml"
+    config_file.write_text(
+        "model_name_or_path: timesformer-tiny\nnum-train-epochs: 4\nlr_scheduler: linear\n"
+    )
+    from_file = parse_train_config(["--config", str(config_file)])
+    assert (from_file.model, from_file.num_epochs, from_file.lr_scheduler) == (
+        "timesformer-tiny",
+        4.0,
+        "linear",
+    )
+    # the command line wins over the file, whichever of the two names each uses
+    assert parse_train_config(["--config", str(config_file), "--num_epochs", "5"]).num_epochs == 5.0
+    assert (
+        parse_train_config(["--config", str(config_file), "--model", "videomae-tiny"]).model
+        == "videomae-tiny"
+    )
+    assert TrainConfig.from_dict({"num_train_epochs": 6}).num_epochs == 6.0
+    from synapt_hf.cli import main
+
+    assert main(["pretrain", "--help"]) == 0
+    shown = capsys.readouterr().out
+    for alias in ("--model_name_or_path", "--dataset_name", "--num_train_epochs", "--lr_scheduler_type"):
+        assert alias in shown, alias
+
+
+def test_an_alias_and_its_field_with_different_values_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SynaptError, match=r"--model_name_or_path timesformer-tiny and --model videomae-tiny"):
+        parse_train_config(["--model", "videomae-tiny", "--model_name_or_path", "timesformer-tiny"])
+    same = parse_train_config(["--num_epochs", "2", "--num_train_epochs", "2.0"])
+    assert same.num_epochs == 2.0
+    config_file = tmp_path / "run.yaml"
+    config_file.write_text("num_train_epochs: 2\nnum_epochs: 3\n")
+    with pytest.raises(
+        SynaptError, match=rf"--config {config_file}: num_train_epochs \(2\) and num_epochs \(3\)"
+    ):
+        parse_train_config(["--config", str(config_file)])
+    with pytest.raises(SynaptError, match=r"dataset_name \('a'\) and dataset \('b'\)"):
+        TrainConfig.from_dict({"dataset_name": "a", "dataset": "b"})

@@ -1,4 +1,4 @@
-"""The metrics (in-process and as local `evaluate` modules) agree with a direct numpy computation."""
+"""The metrics, computed through the shipped local `evaluate` modules, agree with an explicit-loop computation."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from synapt_hf.errors import SynaptError
-from synapt_hf.evaluation.metrics import (
+from synapt_hf.metrics import (
     METRIC_NAMES,
     classification_metrics,
     confusion_matrix,
-    evaluate_with_modules,
+    load_metric,
     metric_module_path,
 )
 
@@ -71,14 +71,32 @@ def test_top5_is_capped_at_class_count():
     assert classification_metrics(scores, [2, 2], 3)["top1"] == 0.0
 
 
-def test_evaluate_modules_match_direct(random_scores):
+def test_the_numbers_come_from_the_evaluate_modules(random_scores, monkeypatch):
+    """`classification_metrics` returns exactly what the loaded modules compute (recorded on the way)."""
     scores, labels = random_scores
-    expected = direct_metrics(scores, labels, k=5)
-    got = evaluate_with_modules(scores, labels, 9)
-    assert got["top1"] == pytest.approx(expected["top1"])
-    assert got["top5"] == pytest.approx(expected["topk"])
-    assert got["mean_class_accuracy"] == pytest.approx(expected["mca"])
-    np.testing.assert_array_equal(np.array(got["confusion_matrix"]), expected["cm"])
+    answers: dict = {}
+    for name in ("top_k_accuracy", "mean_class_accuracy"):
+        module = load_metric(name)
+        compute = module.compute
+
+        def recording(compute=compute, name=name, **inputs):
+            answer = compute(**inputs)
+            answers[(name, inputs.get("k"))] = next(iter(answer.values()))
+            return answer
+
+        monkeypatch.setattr(module, "compute", recording)
+    got = classification_metrics(scores, labels, 9)
+    assert got == {
+        "top1": answers[("top_k_accuracy", 1)],
+        "top5": answers[("top_k_accuracy", 5)],
+        "mean_class_accuracy": answers[("mean_class_accuracy", None)],
+    }
+
+
+def test_float64_scores_keep_their_order(random_scores):
+    """Scores closer than float32 resolution still rank as given (the module reads float64)."""
+    scores = np.array([[1.0, 1.0 + 1e-12], [1.0 + 1e-12, 1.0]])
+    assert classification_metrics(scores, [1, 0], 2)["top1"] == 1.0
 
 
 def test_modules_load_by_path_with_evaluate_load():
@@ -96,5 +114,7 @@ def test_bad_input_is_a_clear_error():
         classification_metrics(np.zeros((2, 3)), [0, 1], 2)
     with pytest.raises(SynaptError, match="labels must lie"):
         classification_metrics(np.zeros((2, 2)), [0, 5], 2)
+    with pytest.raises(SynaptError, match="predicted class ids must lie"):
+        classification_metrics(np.array([0, 7]), [0, 1], 2)
     with pytest.raises(SynaptError, match="unknown metric"):
         metric_module_path("f1")

@@ -8,8 +8,8 @@ import datasets
 import evaluate
 import numpy as np
 
-# The computation lives in the package (one implementation for the training loop and these modules).
-from synapt_hf.evaluation import metrics
+# The arithmetic is the kernels of synapt_hf/metrics.py, whose `classification_metrics` calls these modules.
+from synapt_hf import metrics
 
 _DESCRIPTION = (
     "Top-k accuracy from per-class scores (logits or probabilities); k is capped at the class count."
@@ -37,7 +37,7 @@ class TopKAccuracy(evaluate.Metric):
             inputs_description=_KWARGS_DESCRIPTION,
             features=datasets.Features(
                 {
-                    "predictions": datasets.Sequence(datasets.Value("float32")),
+                    "predictions": datasets.Sequence(datasets.Value("float64")),
                     "references": datasets.Value("int64"),
                 }
             ),

@@ -8,8 +8,8 @@ import datasets
 import evaluate
 import numpy as np
 
-# The computation lives in the package (one implementation for the training loop and these modules).
-from synapt_hf.evaluation import metrics
+# The arithmetic is the kernels of synapt_hf/metrics.py, whose `classification_metrics` calls these modules.
+from synapt_hf import metrics
 
 _DESCRIPTION = (
     "Mean over the classes present in the references of the fraction of that class predicted right."
