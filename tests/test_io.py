@@ -32,3 +32,18 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Pat
         write_atomic(target, half_then_fail)
     assert target.read_text() == "complete old report"
     assert [p.name for p in tmp_path.iterdir()] == ["results.md"]
+
+
+def test_dataset_folder_kinds(tmp_path: Path) -> None:
+    from synapt_hf.io import is_class_folder_tree, is_saved_dataset, safe_file_name
+
+    tree = tmp_path / "tree"
+    (tree / "walk").mkdir(parents=True)
+    assert is_class_folder_tree(tree) and not is_saved_dataset(tree)
+    (tree / "folds.json").write_text("{}")  # a fold collection holds one dataset per subfolder
+    assert not is_class_folder_tree(tree)
+    saved = tmp_path / "saved"
+    (saved / "train").mkdir(parents=True)
+    (saved / "dataset_dict.json").write_text('{"splits": ["train"]}')
+    assert is_saved_dataset(saved) and not is_class_folder_tree(saved)
+    assert safe_file_name("org/model: v1") == "org_model_v1" and safe_file_name("///") == "x"

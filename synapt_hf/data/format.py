@@ -16,6 +16,7 @@ import datasets
 
 from synapt_hf.data.video import VideoInfo
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import is_saved_dataset
 
 VIDEO = "video"
 LABEL = "label"
@@ -88,10 +89,6 @@ def class_names(dataset: datasets.Dataset | datasets.DatasetDict) -> list[str]:
     return list(feature.names)
 
 
-def _is_saved_to_disk(path: Path) -> bool:
-    return (path / "dataset_dict.json").is_file() or (path / "state.json").is_file()
-
-
 def load_video_dataset(
     path_or_repo_id: str | Path, split: str | None = None
 ) -> datasets.DatasetDict | datasets.Dataset:
@@ -103,7 +100,7 @@ def load_video_dataset(
     source = str(path_or_repo_id)
     path = Path(source).expanduser()
     try:
-        if path.is_dir() and _is_saved_to_disk(path):
+        if path.is_dir() and is_saved_dataset(path):
             loaded = datasets.load_from_disk(str(path))
         elif path.is_dir():
             loaded = datasets.load_dataset(str(path))

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from synapt_hf.constants import VIDEO_EXTENSIONS
 from synapt_hf.errors import SynaptError
 
 LabelSource = Literal["auto", "column", "folder"]
 
 # Tried in this order for entries written without an extension.
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".webm", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".MP4", ".AVI", ".MOV")
+# Suffixes tried for a listed name without one: lower case first, then upper case (case-sensitive disks).
+CANDIDATE_EXTENSIONS = VIDEO_EXTENSIONS + tuple(ext.upper() for ext in VIDEO_EXTENSIONS)
 
 _LABEL_COLUMN = re.compile(r"^(?P<path>.*);\s*(?P<label>[+-]?\d+)\s*$")
 
@@ -179,7 +181,7 @@ class VideoPathResolver:
     def __init__(
         self,
         root: str | Path,
-        extensions: Sequence[str] = VIDEO_EXTENSIONS,
+        extensions: Sequence[str] = CANDIDATE_EXTENSIONS,
         prefixes: Sequence[str] = (),
     ) -> None:
         self.root = Path(root)

@@ -24,6 +24,7 @@ from synapt_hf.data.manifest import ManifestEntry, VideoPathResolver, read_label
 from synapt_hf.datasets.builder import DatasetBuilder
 from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection, clips_from_manifest
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import is_saved_dataset
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +170,7 @@ class FolderBuilder(DatasetBuilder):
 
     def _collect_folders(self) -> ClipCollection:
         class_dirs = sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
-        outputs = [
-            p for p in class_dirs if (p / "dataset_dict.json").is_file() or (p / "state.json").is_file()
-        ]
+        outputs = [p for p in class_dirs if is_saved_dataset(p)]
         if outputs:
             log.warning(
                 "%s: saved dataset folder(s) skipped: %s", self.root, ", ".join(p.name for p in outputs)

@@ -19,6 +19,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from synapt_hf.constants import FOLDS_FILE
 from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, build_dataset, split_method
 from synapt_hf.datasets.splitting import TRAIN, clip_groups, compile_group_pattern
 from synapt_hf.errors import SynaptError
@@ -26,7 +27,6 @@ from synapt_hf.io import write_text_atomic
 
 log = logging.getLogger(__name__)
 
-FOLDS_FILE = "folds.json"
 LEAVE_ONE_GROUP_OUT = "leave-one-group-out"
 
 

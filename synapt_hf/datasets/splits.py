@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synapt_hf.constants import VIDEO_EXTENSIONS
 from synapt_hf.data.manifest import (
     ManifestEntry,
     VideoPathResolver,
@@ -23,8 +24,6 @@ from synapt_hf.data.manifest import (
     read_text_lines,
 )
 from synapt_hf.errors import SynaptError
-
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".webm", ".mkv", ".mov", ".m4v")
 
 
 @dataclass

@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.bias_formula import BIAS_FILE, read_bias_file
 from synapt_hf.evaluation.results import ROW_FIELDS, ResultRow, ResultStore, dataset_display_name
-from synapt_hf.io import write_atomic, write_text_atomic
+from synapt_hf.io import safe_file_name, write_atomic, write_text_atomic
 
 REFERENCE_DEFAULT = "scratch"
 METRIC_FIELDS = ("top1", "top5", "mean_class_accuracy")
@@ -220,10 +219,6 @@ def find_bias_records(
     return found
 
 
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "dataset"
-
-
 def plot_dataset_bars(summary: Summary, dataset: str, path: Path) -> None:
     import matplotlib
 
@@ -351,7 +346,7 @@ def build_report(
     write_text_atomic(written["markdown"], markdown_report(rows, reference))
     plots = []
     for dataset in summary.datasets:
-        path = bench_dir / "plots" / f"top1_{safe_name(summary.dataset_labels[dataset])}.png"
+        path = bench_dir / "plots" / f"top1_{safe_file_name(summary.dataset_labels[dataset], 'dataset')}.png"
         plot_dataset_bars(summary, dataset, path)
         written[f"plot:{dataset}"] = path
         plots.append(path.relative_to(bench_dir).as_posix())

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from synapt_hf.constants import TRANSFER_RESULTS_FILE
 from synapt_hf.errors import SynaptError
 
 logger = logging.getLogger(__name__)
 
-RESULTS_FILE = "results.jsonl"
 PROTOCOLS = ("finetune", "linear-probe")
 STATUSES = ("ok", "failed")
 ROW_FIELDS = (
@@ -110,7 +110,7 @@ class ResultStore:
 
     def __init__(self, out_dir: str | Path):
         self.out_dir = Path(out_dir)
-        self.path = self.out_dir / RESULTS_FILE
+        self.path = self.out_dir / TRANSFER_RESULTS_FILE
 
     def rows(self) -> list[ResultRow]:
         """All readable rows in file order; a torn or invalid line is skipped with a warning."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synapt_hf.constants import VIDEO_EXTENSIONS
 from synapt_hf.data.video_processor_config import write_video_processor_config
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.results import (
@@ -27,6 +28,7 @@ from synapt_hf.evaluation.results import (
     dataset_display_name,
     now_iso,
 )
+from synapt_hf.io import is_class_folder_tree, safe_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +80,6 @@ class TransferConfig:
                 raise SynaptError(f"--datasets: {dataset} does not exist")
 
 
-def safe_part(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip("_") or "x"
-
-
 # ---------------------------------------------------------------------------------------- geometry
 @dataclass
 class DatasetGeometry:
@@ -125,24 +123,12 @@ def dataset_geometry(
     )
 
 
-def is_class_folder_tree(path: Path) -> bool:
-    """A folder of class subfolders (built into the format by the training package), not a saved dataset."""
-    if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
-        return False
-    if any(path.glob("*.parquet")) or any(path.glob("*/*.parquet")):
-        return False
-    return any(child.is_dir() for child in path.iterdir())
-
-
-VIDEO_SUFFIXES = (".avi", ".mp4", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v")
-
-
 def folder_tree_geometry(root: Path) -> DatasetGeometry:
     """Probe every video of a class-folder tree (split sizes are known only after the build: 0 here)."""
     from synapt_hf.data.video import probe
 
     classes = sorted(child for child in root.iterdir() if child.is_dir())
-    files = [f for c in classes for f in sorted(c.rglob("*")) if f.suffix.lower() in VIDEO_SUFFIXES]
+    files = [f for c in classes for f in sorted(c.rglob("*")) if f.suffix.lower() in VIDEO_EXTENSIONS]
     if not files:
         raise SynaptError(f"dataset {root}: no video files in its class folders")
     infos = [probe(f) for f in files]
@@ -194,7 +180,7 @@ def materialize_scratch(target: str, seed: int, out_dir: Path) -> str:
     import torch
     from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, VideoMAEForPreTraining
 
-    folder = out_dir / SCRATCH_DIR / f"{safe_part(checkpoint_display_name(target))}-seed{seed}"
+    folder = out_dir / SCRATCH_DIR / f"{safe_file_name(checkpoint_display_name(target))}-seed{seed}"
     if (folder / "config.json").is_file():
         return str(folder)
     source = model_source(target)
@@ -281,7 +267,9 @@ def run_one(
         run_dir = (
             out_dir
             / RUNS_DIR
-            / "__".join(safe_part(p) for p in (row.checkpoint_name, entry.label, protocol, f"seed{seed}"))
+            / "__".join(
+                safe_file_name(p) for p in (row.checkpoint_name, entry.label, protocol, f"seed{seed}")
+            )
         )
         train_config = TrainConfig.from_dict(
             {

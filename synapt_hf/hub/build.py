@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from synapt_hf.constants import TRANSFER_RESULTS_FILE
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry
 from synapt_hf.hub.recipe import Benchmark, DataSpec
@@ -219,7 +220,7 @@ def _transfer(model_dir: Path, benchmark: Benchmark, work: Path) -> None:
 def _results_rows(work: Path) -> list:
     from synapt_hf.hub.results import read_results
 
-    return read_results(work / "transfer" / "results.jsonl")
+    return read_results(work / "transfer" / TRANSFER_RESULTS_FILE)
 
 
 def built_entry(entry: CatalogEntry, model_dir: Path, rows: list) -> CatalogEntry:
@@ -291,7 +292,7 @@ def build_entry(
         built = built_entry(entry, model_dir, _results_rows(work))
         text = render_model_card(built)
         validate_card(text, built)
-        copy_atomic(work / "transfer" / "results.jsonl", work / "card" / "results.jsonl")
+        copy_atomic(work / "transfer" / TRANSFER_RESULTS_FILE, work / "card" / TRANSFER_RESULTS_FILE)
         write_text_atomic(work / "card" / "README.md", text)
         return str(work / "card" / "README.md")
 

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from synapt_hf import MODEL_CARDS_DIR
+from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import CatalogEntry, PretrainData
 from synapt_hf.hub.dataset_ids import check_mapping, dataset_hub_id, looks_like_path
@@ -138,7 +139,7 @@ def _training_files(entry: CatalogEntry) -> tuple[str | None, str | None]:
     if entry.model_dir is None:
         return None, None
     texts = []
-    for name in ("training_args.json", "all_results.json"):
+    for name in (TRAINING_ARGS_FILE, ALL_RESULTS_FILE):
         path = Path(entry.model_dir) / name
         if path.is_file():
             try:
@@ -161,7 +162,7 @@ def saved_sampling(model_dir: Path | None) -> dict:
     if model_dir is None:
         return {}
     found: dict = {}
-    for name in ("training_args.json", "preprocessor_config.json"):  # the processor's values win
+    for name in (TRAINING_ARGS_FILE, "preprocessor_config.json"):  # the processor's values win
         path = Path(model_dir) / name
         if not path.is_file():
             continue

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.errors import SynaptError
 from synapt_hf.hub.catalog import MODE_ALIASES, CatalogEntry, PretrainData
 from synapt_hf.hub.results import TransferResult
@@ -27,7 +28,7 @@ def check_model_dir(model_dir: str | Path, where: str = "model folder") -> Path:
         raise SynaptError(f"{where}: {model_dir} has no config.json (not a save_pretrained folder)")
     if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
         raise SynaptError(f"{where}: {model_dir} has no weights ({' or '.join(WEIGHT_FILES)})")
-    if (model_dir / "training_args.json").is_file() and not (model_dir / "all_results.json").is_file():
+    if (model_dir / TRAINING_ARGS_FILE).is_file() and not (model_dir / ALL_RESULTS_FILE).is_file():
         # synapt_hf.training writes all_results.json last: without it the run did not finish
         raise SynaptError(
             f"{where}: {model_dir} has training_args.json but no all_results.json (unfinished run)"
@@ -113,7 +114,7 @@ def entry_from_model_dir(
 ) -> CatalogEntry:
     """A catalog entry described by the folder's own `config.json` and `training_args.json`."""
     config = read_json(model_dir / "config.json") or {}
-    args = read_json(model_dir / "training_args.json") or {}
+    args = read_json(model_dir / TRAINING_ARGS_FILE) or {}
     architecture = str(config.get("model_type", "unknown"))
     hidden = config.get("hidden_size")
     size = SIZES_BY_HIDDEN.get(hidden, f"hidden{hidden}" if hidden else "unknown")

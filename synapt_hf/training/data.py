@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_in
 
 from synapt_hf.data.transforms import IMAGENET_MEAN, IMAGENET_STD, ClipTransform
 from synapt_hf.errors import SynaptError
+from synapt_hf.io import is_class_folder_tree
 
 CACHE_ROOT = Path.home() / ".cache" / "synapt"
 
@@ -161,17 +162,9 @@ def _load_dataset(name: str, accelerator: Any):
     from synapt_hf.data.format import load_video_dataset
 
     path = Path(name).expanduser()
-    if path.is_dir() and _is_class_folder_tree(path):
+    if path.is_dir() and is_class_folder_tree(path):
         return load_video_dataset(_build_folder_dataset(path, accelerator))
     return load_video_dataset(name)
-
-
-def _is_class_folder_tree(path: Path) -> bool:
-    if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
-        return False
-    if any(path.glob("*.parquet")) or any(path.glob("*/*.parquet")) or any(path.glob("data/*")):
-        return False
-    return any(child.is_dir() for child in path.iterdir())
 
 
 def _build_folder_dataset(root: Path, accelerator: Any) -> Path:

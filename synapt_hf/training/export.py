@@ -21,11 +21,10 @@ from typing import Any
 
 from transformers import PreTrainedModel
 
+from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.data.video_processor_config import write_video_processor_config
 from synapt_hf.training.config import TrainConfig
 
-RESULTS_FILE = "all_results.json"
-ARGS_FILE = "training_args.json"
 LABELS_FILE = "labels.txt"
 
 
@@ -52,14 +51,14 @@ def export_model(
         if processor is not None:
             processor.save_pretrained(temporary)
             write_video_processor_config(temporary)  # beside preprocessor_config.json, same settings
-        config.save(temporary / ARGS_FILE)
+        config.save(temporary / TRAINING_ARGS_FILE)
         if label_names and config.mode == "supervised":
             (temporary / LABELS_FILE).write_text("".join(f"{name}\n" for name in label_names))
-        (temporary / RESULTS_FILE).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-        stale = output_dir / RESULTS_FILE
+        (temporary / ALL_RESULTS_FILE).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        stale = output_dir / ALL_RESULTS_FILE
         if stale.exists():
             stale.unlink()
-        files = sorted(temporary.iterdir(), key=lambda p: p.name == RESULTS_FILE)
+        files = sorted(temporary.iterdir(), key=lambda p: p.name == ALL_RESULTS_FILE)
         for file in files:
             os.replace(file, output_dir / file.name)
     finally:

@@ -24,6 +24,7 @@ from accelerate.utils import set_seed
 from torch.utils.data import DataLoader
 from transformers import get_scheduler
 
+from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.data.torch_dataset import collate_clips
 from synapt_hf.errors import SynaptError
 from synapt_hf.metrics import classification_metrics
@@ -50,7 +51,7 @@ from synapt_hf.training.checkpoints import (
 )
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
-from synapt_hf.training.export import RESULTS_FILE, export_model
+from synapt_hf.training.export import export_model
 from synapt_hf.training.hub_push import check_push_target, push_model_folder
 from synapt_hf.training.launch import build_accelerator, distributed_state, refuse_gpu_only_settings_on_cpu
 from synapt_hf.training.loss_tracking import LossTracker
@@ -86,7 +87,7 @@ def _run_stages(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     if config.mode != "mae+supervised":
         return _run_stage(config, output_dir)
     stage1_dir = output_dir / STAGE1_DIR
-    if (stage1_dir / RESULTS_FILE).is_file():
+    if (stage1_dir / ALL_RESULTS_FILE).is_file():
         logger.info("stage 1 (MAE) already finished in %s; continuing with stage 2", stage1_dir)
     else:
         stage1 = replace(
@@ -551,7 +552,7 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
     final = checkpoint_dir(run.output_dir, state.global_step)
     if accelerator.is_main_process:
         state.save(temporary)
-        run.config.save(temporary / "training_args.json")
+        run.config.save(temporary / TRAINING_ARGS_FILE)
         save_run_settings(temporary, _settings(run.config, accelerator))
         final = finalize_checkpoint(
             temporary, run.output_dir, state.global_step, run.config.checkpoints_total_limit

@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.errors import SynaptError
 from synapt_hf.training.checkpoints import CHECKPOINT_PREFIX, STAGE1_DIR
 from synapt_hf.training.config import TrainConfig
-from synapt_hf.training.export import RESULTS_FILE
 from synapt_hf.training.launch import distributed_state
 
-_RUN_MARKERS = ("training_args.json", RESULTS_FILE, "config.json")
+_RUN_MARKERS = (TRAINING_ARGS_FILE, ALL_RESULTS_FILE, "config.json")
 
 
 def check_output_dir(output_dir: Path, config: TrainConfig) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.cli import main
+from synapt_hf.constants import FOLDS_FILE
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets.folds import FOLDS_FILE, is_fold_collection, read_fold_collection
+from synapt_hf.datasets.folds import is_fold_collection, read_fold_collection
 from synapt_hf.errors import SynaptError
 
 GROUP_ARGS = ["--split-by", "group", "--group-pattern", r"^(?P<group>[^_]+)_"]
