@@ -233,8 +233,7 @@ def same_pixels_up_to_rounding() -> Callable[..., None]:
 @pytest.fixture
 def fake_hub(monkeypatch, tmp_path: Path):
     """The loopback Hub of tests/hub/fake_hub.py, started; HF_TOKEN is its token and HF_ENDPOINT its URL (also
-    seen by subprocesses); xet is off so the client takes the plain LFS path. tests/hub and tests/datasets
-    have their own fixture of this name."""
+    seen by subprocesses); xet is off so the client takes the plain LFS path."""
     import importlib.util
     import sys
 

@@ -54,31 +54,3 @@ def bad_files(
     avi.unlink()
     files["audio"] = make_audio_only("bad/audio.wav")
     return files
-
-
-@pytest.fixture
-def fake_hub(monkeypatch, tmp_path: Path):
-    """The loopback Hub of tests/hub/fake_hub.py (skips when absent); HF_TOKEN and HF_ENDPOINT point at it."""
-    import importlib.util
-    import sys
-
-    from huggingface_hub import constants
-
-    source = Path(__file__).resolve().parents[1] / "hub" / "fake_hub.py"
-    if not source.is_file():
-        pytest.skip("tests/hub/fake_hub.py not present")
-    name = "synapt_tests_fake_hub"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, source)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    token = "hf_datasets_test_token_0123456789"
-    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
-    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("HF_TOKEN", token)
-    with sys.modules[name].FakeHub(token=token) as hub:
-        monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        yield hub

@@ -13,7 +13,6 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / ".." / "shared" / "data"
 WEIZMANN = DATA / "weizmann"
 LABELS = ["bend", "jack", "jump", "pjump", "run", "side", "skip", "walk", "wave1", "wave2"]
-TOKEN = "hf_synapt_test_secret_0123456789"
 
 
 def _load_helper(file_name: str):
@@ -27,11 +26,6 @@ def _load_helper(file_name: str):
     return sys.modules[name]
 
 
-def load_fake_hub_module():
-    """tests/hub/fake_hub.py (the loopback Hub), reusable by other test folders."""
-    return _load_helper("fake_hub.py")
-
-
 @pytest.fixture
 def browser(tmp_path):
     """Headless Chromium driven over the DevTools protocol (tests/hub/cdp.py); skips without chromium."""
@@ -42,21 +36,6 @@ def browser(tmp_path):
         pytest.skip("Debian 'chromium' is not installed (scripts/setup.sh installs it)")
     with _load_helper("cdp.py").Browser(executable, tmp_path / "chromium-profile") as chromium:
         yield chromium
-
-
-@pytest.fixture
-def fake_hub(monkeypatch, tmp_path):
-    """A started loopback Hub; HF_TOKEN is its token; xet is off so the client takes the plain LFS path."""
-    from huggingface_hub import constants
-
-    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
-    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    with load_fake_hub_module().FakeHub(token=TOKEN) as hub:
-        monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        yield hub
 
 
 @pytest.fixture(scope="session")
