@@ -184,7 +184,19 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
             results = _loop(run, state)
     finally:
         accelerator.end_training()
+        for loader in (run.train_loader, run.eval_loader):
+            stop_workers(loader)
     return results
+
+
+def stop_workers(loader: Any) -> None:
+    """End a DataLoader's persistent worker processes now. Otherwise they live as long as anything refers to
+    the loader (accelerate keeps a loader whose iteration was left early), one set per run of a long-lived
+    process such as the transfer benchmark."""
+    iterator = getattr(loader, "_iterator", None)
+    if iterator is not None and hasattr(iterator, "_shutdown_workers"):
+        loader._iterator = None
+        iterator._shutdown_workers()
 
 
 def _prepare(

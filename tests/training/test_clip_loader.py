@@ -11,7 +11,7 @@ import torch
 from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import ClipList
 from synapt_hf.training.launch import build_accelerator
-from synapt_hf.training.loop import clip_loader
+from synapt_hf.training.loop import clip_loader, stop_workers
 
 
 def _clips(count: int) -> ClipList:
@@ -37,6 +37,21 @@ def test_training_batches_are_full_and_shuffled_evaluation_keeps_every_clip_in_o
     assert len(set(order)) == 6 and order != sorted(order)
     evaluation = list(clip_loader(_clips(7), 2, 0, torch.device("cpu"), seed=0, train=False))
     assert torch.cat([batch["labels"] for batch in evaluation]).tolist() == [i % 3 for i in range(7)]
+
+
+def test_stop_workers_ends_the_persistent_workers_of_a_loader_left_mid_epoch() -> None:
+    import multiprocessing
+
+    loader = clip_loader(_clips(8), 2, 1, torch.device("cpu"), seed=0, train=True)
+    for _ in zip(
+        range(2), loader, strict=False
+    ):  # leave the epoch early, as a run that reaches max_steps does
+        pass
+    assert multiprocessing.active_children()  # persistent: the worker outlives the iteration
+    stop_workers(loader)
+    assert not multiprocessing.active_children()
+    stop_workers(loader)  # idempotent
+    stop_workers(None)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
