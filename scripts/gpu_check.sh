@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU checks of issues #3 (generator) and #4 (training), as one prepared run on a lent GPU machine:
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
-# Weizmann transfer path (docs/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
+# Weizmann transfer path (benchmarks/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
 # steps: env cuda_tests bench_generate bench_augment bench_attention bench_train bench_train_speedups
 #   profile_step bench_train_timesformer gpu_paths weizmann smoke
@@ -79,6 +79,6 @@ step bench_train_timesformer 150 python3 scripts/bench_train.py --preset h100 --
 step bench_generate 150 python3 scripts/bench_generate.py --device cuda --clips 2048 --baseline-clips 4 \
   --batch-size 256 --workers "$WORKERS" --repeat 1 --fused --no-encode
 step weizmann 205 env WORKERS="$WORKERS" PRESETS=side-view PRETRAIN_MINUTES=1.5 FOLDS="0 1" EPOCHS=40 RESULTS="$OUT/weizmann" \
-  bash docs/results/weizmann/run_gpu.sh
-step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash docs/results/weizmann/run_gpu.sh
+  bash benchmarks/results/weizmann/run_gpu.sh
+step smoke 110 env SMOKE=1 RESULTS=outputs/weizmann_smoke_results bash benchmarks/results/weizmann/run_gpu.sh
 cat "$OUT/summary.txt"

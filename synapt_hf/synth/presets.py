@@ -154,7 +154,7 @@ MAX_OCCLUDERS = 8
 _PLAIN_KINDS = ("noise", "gradient")
 # Weizmann/KTH-like outdoor colours: a greyish, muted backdrop (walls, fences, foliage far away) and an
 # earth/asphalt-toned ground. Muted scenes also make the (saturated) clothing stand out: on a small budget
-# they decide whether a net that sees RGB learns at all (docs/results/diagnostics/preset_learnability.log).
+# they decide whether a net that sees RGB learns at all (benchmarks/results/diagnostics/preset_learnability.log).
 _MUTED = Palette(saturation=(0.05, 0.35), value=(0.45, 0.85))
 _EARTH = Palette(hue=(0.05, 0.17), saturation=(0.05, 0.35), value=(0.35, 0.75))
 

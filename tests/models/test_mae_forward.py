@@ -73,7 +73,7 @@ def test_cuda_graphs_replay_the_sync_free_step(tiny_model_config):
     it (gradients set to None, a new CUDA-graph generation, forward, backward, AdamW); every replayed
     step's loss equals the eager forward's on the same weights.
 
-    Passed on an H100 (2026-11-27, docs/results/gpu_h100_2026-11-27d). Its first version failed in backward with
+    Passed on an H100 (2026-11-27, benchmarks/results/gpu_h100_2026-11-27d). Its first version failed in backward with
     "accessing tensor output of CUDAGraphs that has been overwritten": it accumulated gradients over four
     steps, each opening a new CUDA-graph generation, which frees the previous generation's outputs, the
     stored gradients among them. A training step zeroes them first."""

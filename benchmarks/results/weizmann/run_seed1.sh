@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Second seed for every (checkpoint, protocol) of rounds 2-3: the benchmark resumes, so only seed 1 runs.
-#   nohup bash docs/results/weizmann/run_seed1.sh > docs/results/weizmann/seed1.log 2>&1 &
+#   nohup bash benchmarks/results/weizmann/run_seed1.sh > benchmarks/results/weizmann/seed1.log 2>&1 &
 set -euo pipefail
 WORK=outputs/weizmann
-RESULTS=docs/results/weizmann
+RESULTS=benchmarks/results/weizmann
 echo "start $(date -u +%FT%TZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
 synapt transfer --checkpoints "$WORK/pretrain" "$WORK/pretrain-mae" scratch --datasets "$WORK/weizmann" \
   --protocol finetune linear-probe --seeds 0 1 --out "$WORK/bench" \

@@ -2,12 +2,12 @@
 # The end-to-end SynAPT check on real data: pretrain a small VideoMAE on the built-in generator, then
 # fine-tune and linear-probe it on Weizmann (leave-3-actors-out) against `scratch` with the same budget,
 # and measure Weizmann's scene-object bias and temporal gap. Run from the repository root:
-#   nohup bash docs/results/weizmann/run_experiment.sh > docs/results/weizmann/experiment.log 2>&1 &
+#   nohup bash benchmarks/results/weizmann/run_experiment.sh > benchmarks/results/weizmann/experiment.log 2>&1 &
 # Work files (datasets, models) go to outputs/weizmann/ (git-ignored); the result files are copied to
-# docs/results/weizmann/ at the end.
+# benchmarks/results/weizmann/ at the end.
 set -euo pipefail
 WORK=outputs/weizmann
-RESULTS=docs/results/weizmann
+RESULTS=benchmarks/results/weizmann
 WEIZMANN=${WEIZMANN:-../shared/data/weizmann}
 EPOCHS=${EPOCHS:-30}
 SEEDS=${SEEDS:-0}

@@ -1,6 +1,6 @@
 """Diagnostic: how learnable is each scene preset for a tiny conv net at a small, fixed budget?
 
-Usage: python docs/results/diagnostics/preset_learnability.py [size] [seeds]   (defaults: 48, 3)
+Usage: python benchmarks/results/diagnostics/preset_learnability.py [size] [seeds]   (defaults: 48, 3)
 
 For each preset (default | side-view | easy) plus two controls, and each generator seed: render 40 training
 and 10 held-out clips per class of the default 10 actions (8 frames of size x size px) in memory, train the

@@ -3,7 +3,7 @@
 # built-in generator rendered on the GPU (35 actions; scene presets `default` and `side-view`), then
 # fine-tune and linear-probe on real Weizmann (leave-3-actors-out, several actor folds) against `scratch`
 # with the same budget. Run from the repository root on a GPU machine:
-#   bash docs/results/weizmann/run_gpu.sh            # SMOKE=1 for a 1-minute check of the whole path
+#   bash benchmarks/results/weizmann/run_gpu.sh            # SMOKE=1 for a 1-minute check of the whole path
 # Work files go to $WORK (default outputs/weizmann_gpu); results, logs and the report to $RESULTS.
 set -euo pipefail
 WORK=${WORK:-outputs/weizmann_gpu}

@@ -1,6 +1,6 @@
 """Diagnostic: does videomae-tiny learn 10 generated actions from a fixed set of 1,000 clips given more steps?
 
-Usage: python docs/results/diagnostics/vit_steps_vs_clips.py default 3000   (variant: default | still)
+Usage: python benchmarks/results/diagnostics/vit_steps_vs_clips.py default 3000   (variant: default | still)
 Renders 1,000 train / 200 held-out clips (8 x 64 px) in memory, trains with AdamW + one-cycle LR, batch 16.
 """
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Round 3: MAE pretraining (VideoMAE's own objective) on the same 2000 generated clips, then the same
 # transfer budget; resumes the round-2 benchmark, so only the new checkpoint's rows are trained.
-#   nohup bash docs/results/weizmann/run_round3_mae.sh > docs/results/weizmann/round3.log 2>&1 &
+#   nohup bash benchmarks/results/weizmann/run_round3_mae.sh > benchmarks/results/weizmann/round3.log 2>&1 &
 set -euo pipefail
 WORK=outputs/weizmann
-RESULTS=docs/results/weizmann
+RESULTS=benchmarks/results/weizmann
 EPOCHS=${EPOCHS:-30}
 echo "start $(date -u +%FT%TZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ! -f "$WORK/pretrain-mae/config.json" ]; then
