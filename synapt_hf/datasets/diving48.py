@@ -14,7 +14,7 @@ from typing import Any
 
 from synapt_hf.datasets.named import NamedBuilder
 from synapt_hf.datasets.registry import get_spec
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     check_class_names,

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from synapt_hf.data.manifest import ManifestEntry, VideoPathResolver, read_labels_file, read_manifest
-from synapt_hf.datasets.builder import DatasetBuilder
-from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection, clips_from_manifest
+from synapt_hf.datasets.builder import VideoDatasetBuilder
+from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection, clips_from_manifest
 from synapt_hf.errors import SynaptError
 from synapt_hf.io import is_saved_dataset
 
@@ -75,7 +75,7 @@ def registered_display_name(name: str) -> str | None:
     return spec.pretty_name if spec is not None else None
 
 
-class FolderBuilder(DatasetBuilder):
+class FolderBuilder(VideoDatasetBuilder):
     """Build from a local folder of class subfolders, or from split manifests relative to a root."""
 
     name = "folder"

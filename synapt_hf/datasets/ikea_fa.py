@@ -7,7 +7,7 @@ from pathlib import Path
 
 from synapt_hf.datasets.named import NamedBuilder
 from synapt_hf.datasets.registry import get_spec
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     find_ppma_lists,
     parse_folder_labelled_ppma,

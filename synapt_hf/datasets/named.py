@@ -4,7 +4,7 @@ A named builder parses its split files (a module's `parse(root, splits, **option
 `ParsedSplits`), runs the structural checks and the documented-size checks, resolves every listed clip
 under `--root` (extension-less names, `PRE_` variants, roots one level off), fails when more than
 `--max-missing` of them are missing (naming the first few), optionally re-encodes the clips, and hands
-the clips to the shared `DatasetBuilder` pipeline (probe, embed, atomic save, card, push).
+the clips to the shared `VideoDatasetBuilder` pipeline (probe, embed, atomic save, card, push).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synapt_hf.data.manifest import VideoPathResolver
-from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, format_size
-from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
+from synapt_hf.datasets.builder import BuildOptions, BuildResult, VideoDatasetBuilder, format_size
+from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection
 from synapt_hf.datasets.registry import DatasetSpec
-from synapt_hf.datasets.splits import ParsedSplits, check_documented, check_parsed, resolve_entry
+from synapt_hf.datasets.split_files import ParsedSplits, check_documented, check_parsed, resolve_entry
 from synapt_hf.errors import SynaptError
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def default_reencode_cache(out: Path) -> Path:
     return out.with_name(f"{out.name}.reencode-cache")
 
 
-class NamedBuilder(DatasetBuilder):
+class NamedBuilder(VideoDatasetBuilder):
     """Shared behaviour of the named builders; subclasses set `spec` (their dataset's `DatasetSpec`, which
     gives the name, card metadata and documented numbers) and implement `parse_splits`."""
 

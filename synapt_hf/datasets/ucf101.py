@@ -8,7 +8,7 @@ from pathlib import Path
 
 from synapt_hf.datasets.named import SplitNumberBuilder
 from synapt_hf.datasets.registry import get_spec
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     check_class_names,

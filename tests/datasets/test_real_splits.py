@@ -22,7 +22,7 @@ from synapt_hf.datasets import (
     ucf101,
 )
 from synapt_hf.datasets.registry import get_spec
-from synapt_hf.datasets.splits import check_documented, check_parsed, folder_of
+from synapt_hf.datasets.split_files import check_documented, check_parsed, folder_of
 from synapt_hf.errors import SynaptError
 
 EXPECTED = {  # the numbers: (classes, {split: clips})

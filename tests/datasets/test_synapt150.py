@@ -11,7 +11,7 @@ import pytest
 from synapt_hf.data.format import load_video_dataset
 from synapt_hf.datasets import synapt150
 from synapt_hf.datasets.builder import BuildOptions
-from synapt_hf.datasets.splits import ParsedSplits, SplitEntry
+from synapt_hf.datasets.split_files import ParsedSplits, SplitEntry
 from synapt_hf.datasets.synapt_subsets import apply_subset, choose_classes, choose_clips, share_quotas
 from synapt_hf.errors import SynaptError
 
