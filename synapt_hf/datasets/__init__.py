@@ -1,7 +1,9 @@
 """Dataset builders: raw video trees and split files -> the dataset format (see docs/datasets.md).
 
 Register a builder with one line in `BUILDERS`: its name -> ``"module:Class"`` (a `VideoDatasetBuilder`
-subclass). Modules are imported only when a builder is used or the CLI lists them.
+subclass whose `name` is that name). The name is the dataset's only spelling: a named builder's spec is
+`specs/<name>.yaml` (`synapt_hf.datasets.registry`). Modules are imported only when a builder is used or
+the CLI lists them.
 """
 
 from __future__ import annotations
