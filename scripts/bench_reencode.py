@@ -23,7 +23,7 @@ from _bench import block_texture, drifted, timed
 
 from synapt_hf.data.sampling import dense_indices
 from synapt_hf.data.video import decode_frames, encode_video, probe
-from synapt_hf.datasets.clips import Clip
+from synapt_hf.datasets.clip_collection import Clip
 from synapt_hf.datasets.reencode import reencode_clips
 
 WIDTH, HEIGHT, FRAMES, FPS, SHORT_SIDE = 1280, 720, 60, 30, 256

@@ -1,7 +1,9 @@
 """Dataset builders: raw video trees and split files -> the dataset format (see docs/datasets.md).
 
-Register a builder with one line in `BUILDERS`: its name -> ``"module:Class"`` (a `DatasetBuilder`
-subclass). Modules are imported only when a builder is used or the CLI lists them.
+Register a builder with one line in `BUILDERS`: its name -> ``"module:Class"`` (a `VideoDatasetBuilder`
+subclass whose `name` is that name). The name is the dataset's only spelling: a named builder's spec is
+`specs/<name>.yaml` (`synapt_hf.datasets.registry`). Modules are imported only when a builder is used or
+the CLI lists them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 from synapt_hf.errors import SynaptError
 
 if TYPE_CHECKING:
-    from synapt_hf.datasets.builder import DatasetBuilder
+    from synapt_hf.datasets.builder import VideoDatasetBuilder
 
 BUILDERS: dict[str, str] = {
     "folder": "synapt_hf.datasets.folder:FolderBuilder",
@@ -32,7 +34,7 @@ def builder_names() -> list[str]:
     return list(BUILDERS)
 
 
-def get_builder(name: str) -> type[DatasetBuilder]:
+def get_builder(name: str) -> type[VideoDatasetBuilder]:
     """The builder class registered as `name`; SynaptError naming the known ones otherwise."""
     if name not in BUILDERS:
         raise SynaptError(f"unknown dataset builder {name!r} (choose from {', '.join(BUILDERS)})")

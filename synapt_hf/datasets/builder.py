@@ -1,6 +1,6 @@
 """The machinery every dataset builder shares: collect -> split -> probe -> embed -> save -> (push).
 
-A builder subclasses `DatasetBuilder`, declares its metadata (name, license, citation...) and CLI
+A builder subclasses `VideoDatasetBuilder`, declares its metadata (name, license, citation...) and CLI
 arguments, and implements `collect()`; `build()` does the rest:
 
 1. check the options (output folder, repo id, token, split settings) before any expensive work;
@@ -30,9 +30,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synapt_hf.data.video import VideoInfo
-from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
+from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection
 from synapt_hf.datasets.probing import probe_files
-from synapt_hf.datasets.splitting import TRAIN, VALIDATION, compile_group_pattern, group_split, ratio_split
+from synapt_hf.datasets.train_val_split import (
+    TRAIN,
+    VALIDATION,
+    compile_group_pattern,
+    group_split,
+    ratio_split,
+)
 from synapt_hf.errors import SynaptError
 
 log = logging.getLogger(__name__)
@@ -161,7 +167,7 @@ def format_size(num_bytes: int) -> str:
     return f"{size:.1f} TiB"
 
 
-class DatasetBuilder(ABC):
+class VideoDatasetBuilder(ABC):
     """Base class of the dataset builders (`folder`, the SynAPT sets...).
 
     Subclasses set the class attributes below, add their own CLI flags in `add_arguments`, construct
@@ -185,7 +191,7 @@ class DatasetBuilder(ABC):
 
     @classmethod
     @abstractmethod
-    def from_args(cls, args: argparse.Namespace) -> DatasetBuilder:
+    def from_args(cls, args: argparse.Namespace) -> VideoDatasetBuilder:
         """Construct the builder from parsed flags (raise SynaptError for bad values)."""
 
     @abstractmethod
@@ -213,7 +219,9 @@ class DatasetBuilder(ABC):
         return build_dataset(self, options)
 
 
-def split_method(builder: DatasetBuilder, clips: list[Clip], options: BuildOptions) -> tuple[str, str | None]:
+def split_method(
+    builder: VideoDatasetBuilder, clips: list[Clip], options: BuildOptions
+) -> tuple[str, str | None]:
     """The split method a build uses ("none", "ratio" or "group") and its group pattern."""
     method = options.split_by
     if method == "auto":
@@ -328,7 +336,7 @@ def _log_bad(bad: list[BadFile]) -> None:
         log.warning("  %s", item)
 
 
-def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult:
+def build_dataset(builder: VideoDatasetBuilder, options: BuildOptions) -> BuildResult:
     """Collect, probe, split, embed and save `builder`'s dataset to ``options.out``; see the module doc."""
     options.check()
     builder.check()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from synapt_hf import MODEL_CARDS_DIR
 
 if TYPE_CHECKING:
-    from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder
+    from synapt_hf.datasets.builder import BuildOptions, BuildResult, VideoDatasetBuilder
 
 TEMPLATE_DIR = MODEL_CARDS_DIR
 TEMPLATE_NAME = "dataset_card.md.j2"
@@ -32,7 +32,7 @@ def size_category(num_clips: int) -> str:
 
 
 def card_context(
-    builder: DatasetBuilder,
+    builder: VideoDatasetBuilder,
     result: BuildResult,
     options: BuildOptions,
     data_files: dict[str, list[str]] | None = None,
@@ -100,7 +100,7 @@ def render_card(context: dict[str, Any]) -> str:
 
 
 def render_dataset_card(
-    builder: DatasetBuilder,
+    builder: VideoDatasetBuilder,
     result: BuildResult,
     options: BuildOptions,
     data_files: dict[str, list[str]] | None = None,

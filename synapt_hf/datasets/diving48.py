@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     check_class_names,
@@ -26,9 +26,9 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "diving48"
-CLASS_NAMES = class_tables.DIVING48
-SEARCH_SUBDIRS = ("annotations", "diving48", "ppma/diving48", "splits")
+SPEC = get_spec("diving48")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = ("annotations", SPEC.ppma_key, f"ppma/{SPEC.ppma_key}", "splits")
 
 
 def _load_json(path: Path) -> Any:
@@ -100,7 +100,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
         out = {"train": read_v2_json(train, len(names)), "validation": read_v2_json(test, len(names))}
         return ParsedSplits(names, out, "official Diving48 V2", [*files, str(train), str(test)])
     raise no_split_files(
-        NAME,
+        SPEC.name,
         dirs,
         "Diving48_V2_train.json + "
         "Diving48_V2_test.json (+ Diving48_vocab.json) (official), or train.csv + val.csv (PPMA)",
@@ -110,7 +110,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
 class Diving48Builder(NamedBuilder):
     """`synapt build-dataset diving48`."""
 
-    name = "diving48"
+    spec = SPEC
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits)

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from synapt_hf.data.manifest import ManifestEntry, VideoPathResolver, read_labels_file, read_manifest
-from synapt_hf.datasets.builder import DatasetBuilder
-from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection, clips_from_manifest
+from synapt_hf.datasets.builder import VideoDatasetBuilder
+from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection, clips_from_manifest
 from synapt_hf.errors import SynaptError
 from synapt_hf.io import is_saved_dataset
 
@@ -67,18 +67,15 @@ def infer_class_names(entries: list[ManifestEntry]) -> list[str]:
 
 
 def registered_display_name(name: str) -> str | None:
-    """The registered display name of a dataset folder name (`weizmann` -> `Weizmann`, `ucf101` -> `UCF101
-    (split 1)`), None when the name is not registered."""
-    from synapt_hf.datasets.catalog_info import DOCUMENTED
-    from synapt_hf.hub.results import DATASET_NAMES
+    """The card title (`pretty_name`) of the dataset spec whose name or PPMA key is a dataset folder's name
+    (`weizmann` -> `Weizmann`, `ucf101` -> `UCF101 (split 1)`), None when no spec has that name."""
+    from synapt_hf.datasets.registry import find_spec
 
-    key = name.lower()
-    if key in DOCUMENTED:
-        return DOCUMENTED[key].pretty_name
-    return DATASET_NAMES.get(key)
+    spec = find_spec(name)
+    return spec.pretty_name if spec is not None else None
 
 
-class FolderBuilder(DatasetBuilder):
+class FolderBuilder(VideoDatasetBuilder):
     """Build from a local folder of class subfolders, or from split manifests relative to a root."""
 
     name = "folder"

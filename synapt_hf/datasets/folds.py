@@ -20,8 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from synapt_hf.constants import FOLDS_FILE
-from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, build_dataset, split_method
-from synapt_hf.datasets.splitting import TRAIN, clip_groups, compile_group_pattern
+from synapt_hf.datasets.builder import (
+    BuildOptions,
+    BuildResult,
+    VideoDatasetBuilder,
+    build_dataset,
+    split_method,
+)
+from synapt_hf.datasets.train_val_split import TRAIN, clip_groups, compile_group_pattern
 from synapt_hf.errors import SynaptError
 from synapt_hf.io import write_text_atomic
 
@@ -57,7 +63,7 @@ def read_fold_collection(path: str | Path) -> FoldCollection:
     return FoldCollection(benchmark, tuple((name, str(root / name)) for name in folds))
 
 
-def build_group_folds(builder: DatasetBuilder, options: BuildOptions) -> list[BuildResult]:
+def build_group_folds(builder: VideoDatasetBuilder, options: BuildOptions) -> list[BuildResult]:
     """Build one dataset per group into ``options.out/<group>`` (validation = that group), then `folds.json`.
 
     Needs ``--split-by group`` (or a builder whose default is group) and a group pattern; the groups are

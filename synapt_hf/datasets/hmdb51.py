@@ -1,6 +1,6 @@
 """HMDB51: the official `<class>_test_split<N>.txt` files (1 = train, 2 = test, 0 = unused), or PPMA lists.
 
-Labels follow the alphabetical class order (`class_tables.HMDB51`); PPMA's own label numbers are mapped
+Labels follow the alphabetical class order (`specs/hmdb51_classes.txt`); PPMA's own label numbers are mapped
 to it through the class folders of its paths.
 """
 
@@ -10,9 +10,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import SplitNumberBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     check_class_names,
@@ -24,15 +24,15 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "hmdb51"
-CLASS_NAMES = class_tables.HMDB51
+SPEC = get_spec("hmdb51")
+CLASS_NAMES = SPEC.class_names
 SEARCH_SUBDIRS = (
     "testTrainMulti_7030_splits",
     "test_train_splits",
     "splits",
     "annotations",
-    "hmdb51",
-    "ppma/hmdb51",
+    SPEC.ppma_key,
+    f"ppma/{SPEC.ppma_key}",
 )
 _MEMBERSHIP = {"1": "train", "2": "validation"}
 
@@ -69,7 +69,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
     official = find_official_files(dirs, split_number)
     if official:
         names = sorted(official)
-        check_class_names(names, CLASS_NAMES, f"{NAME} split files (*_test_split{split_number}.txt)")
+        check_class_names(names, CLASS_NAMES, f"{SPEC.name} split files (*_test_split{split_number}.txt)")
         out: dict[str, list[SplitEntry]] = {"train": [], "validation": []}
         for label, name in enumerate(names):
             for split, entries in read_official_file(official[name], name, label).items():
@@ -79,9 +79,9 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
         )
     ppma = find_ppma_lists(dirs)
     if ppma:
-        return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
+        return parse_folder_labelled_ppma(SPEC.name, CLASS_NAMES, ppma)
     raise no_split_files(
-        NAME,
+        SPEC.name,
         dirs,
         f"the 51 <class>_test_split{split_number}.txt files (official), or train.csv + val.csv (PPMA)",
     )
@@ -90,7 +90,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
 class HMDB51Builder(SplitNumberBuilder):
     """`synapt build-dataset hmdb51`: HMDB51 from the official split-N lists or PPMA's split 1 lists."""
 
-    name = "hmdb51"
+    spec = SPEC
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits, self.split_number)

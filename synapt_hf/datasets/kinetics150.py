@@ -15,9 +15,9 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
@@ -32,9 +32,9 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "kinetics150"
-CLASS_NAMES = class_tables.KINETICS150
-SEARCH_SUBDIRS = ("synapt", "ppma/kinetics150", "kinetics150", "annotations", "splits")
+SPEC = get_spec("kinetics150")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = ("synapt", f"ppma/{SPEC.ppma_key}", SPEC.ppma_key, "annotations", "splits")
 OFFICIAL_COLUMNS = ("label", "youtube_id", "time_start", "time_end")
 
 
@@ -131,7 +131,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train:
         files.append(str(official_val))
         formats.append("official Kinetics-400 CSV")
     elif official_val is not None:
-        ppma = parse_folder_labelled_ppma(NAME, names, {"validation": official_val})
+        ppma = parse_folder_labelled_ppma(SPEC.name, names, {"validation": official_val})
         out["validation"] = [
             SplitEntry(e.path, e.label, e.origin, alternatives=_variants(e.path, "val"))
             for e in ppma.splits["validation"]
@@ -149,7 +149,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train:
             formats.append(f"class folders of {root / 'train'}")
     if "validation" not in out:
         raise SynaptError(
-            f"{NAME}: no validation list in {', '.join(map(str, dirs))}: need kinetics150_val.txt (SynAPT), "
+            f"{SPEC.name}: no validation list in {', '.join(map(str, dirs))}: need kinetics150_val.txt (SynAPT), "
             "val.csv (PPMA) or validate.csv (official Kinetics-400)"
         )
     return ParsedSplits(names, out, " + ".join(formats), files)
@@ -158,7 +158,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train:
 class Kinetics150Builder(NamedBuilder):
     """`synapt build-dataset kinetics150`: validation from the SynAPT/PPMA/official lists, train if found."""
 
-    name = "kinetics150"
+    spec = SPEC
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
@@ -27,9 +27,9 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "mini-ssv2"
-CLASS_NAMES = class_tables.MINI_SSV2
-SEARCH_SUBDIRS = ("labels", "annotations", "mini_ssv2", "ppma/mini_ssv2", "splits")
+SPEC = get_spec("mini-ssv2")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = ("labels", "annotations", SPEC.ppma_key, f"ppma/{SPEC.ppma_key}", "splits")
 
 
 def template_name(template: str) -> str:
@@ -135,14 +135,14 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
             list(CLASS_NAMES), out, "official Something-Something V2 (87 Mini-SSV2 classes)", files
         )
     raise no_split_files(
-        NAME, dirs, "val.csv (PPMA) or labels.json + validation.json [+ train.json] (official SSV2)"
+        SPEC.name, dirs, "val.csv (PPMA) or labels.json + validation.json [+ train.json] (official SSV2)"
     )
 
 
 class MiniSSV2Builder(NamedBuilder):
     """`synapt build-dataset mini-ssv2`."""
 
-    name = "mini-ssv2"
+    spec = SPEC
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits)

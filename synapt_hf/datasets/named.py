@@ -4,7 +4,7 @@ A named builder parses its split files (a module's `parse(root, splits, **option
 `ParsedSplits`), runs the structural checks and the documented-size checks, resolves every listed clip
 under `--root` (extension-less names, `PRE_` variants, roots one level off), fails when more than
 `--max-missing` of them are missing (naming the first few), optionally re-encodes the clips, and hands
-the clips to the shared `DatasetBuilder` pipeline (probe, embed, atomic save, card, push).
+the clips to the shared `VideoDatasetBuilder` pipeline (probe, embed, atomic save, card, push).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synapt_hf.data.manifest import VideoPathResolver
-from synapt_hf.datasets.builder import BuildOptions, BuildResult, DatasetBuilder, format_size
-from synapt_hf.datasets.catalog_info import DatasetInfo, dataset_info
-from synapt_hf.datasets.clips import BadFile, Clip, ClipCollection
-from synapt_hf.datasets.splits import ParsedSplits, check_documented, check_parsed, resolve_entry
+from synapt_hf.datasets.builder import BuildOptions, BuildResult, VideoDatasetBuilder, format_size
+from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection
+from synapt_hf.datasets.registry import DatasetSpec
+from synapt_hf.datasets.split_files import ParsedSplits, check_documented, check_parsed, resolve_entry
 from synapt_hf.errors import SynaptError
 
 log = logging.getLogger(__name__)
@@ -64,25 +64,24 @@ def default_reencode_cache(out: Path) -> Path:
     return out.with_name(f"{out.name}.reencode-cache")
 
 
-class NamedBuilder(DatasetBuilder):
-    """Shared behaviour of the named builders; subclasses set `name` and implement `parse_splits`."""
+class NamedBuilder(VideoDatasetBuilder):
+    """Shared behaviour of the named builders; subclasses set `spec` (their dataset's `DatasetSpec`, which
+    gives the name, card metadata and documented numbers) and implement `parse_splits`."""
 
-    license: ClassVar[str] = "other"
     default_split_by: ClassVar[str] = "none"
     extra_columns: ClassVar[dict[str, str]] = {}  # column -> datasets.Value dtype
-    info: ClassVar[DatasetInfo]
+    spec: ClassVar[DatasetSpec]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "name" in cls.__dict__:
-            info = dataset_info(cls.name)
-            cls.info = info
-            cls.pretty_name = info.pretty_name
-            cls.description = info.description
-            cls.homepage = info.sources[0].homepage
-            cls.citation = "\n".join(source.citation for source in info.sources)
-            if len(info.extra_citations) > 1:  # the card template cites SynAPT itself already
-                cls.citation += "\n" + "\n".join(info.extra_citations[1:])
+        if "spec" in cls.__dict__:
+            spec = cls.spec
+            cls.name = spec.name
+            cls.pretty_name = spec.pretty_name
+            cls.description = spec.description
+            cls.homepage = spec.homepage
+            cls.license = spec.license
+            cls.citation = spec.citation  # the card template cites SynAPT itself
 
     def __init__(
         self,
@@ -256,15 +255,15 @@ class NamedBuilder(DatasetBuilder):
 
     def card_details(self) -> dict[str, Any]:
         parsed = self.parsed()
-        info = self.info
+        spec = self.spec
         details: dict[str, Any] = {
             "split files": f"{parsed.split_format}: " + ", ".join(f"`{Path(f).name}`" for f in parsed.files),
-            "where to get the split files": info.split_files,
-            "documented split sizes": ", ".join(f"{k} {v:,}" for k, v in info.split_sizes.items())
-            + f" ({info.num_classes} classes)",
+            "where to get the split files": spec.split_files,
+            "documented split sizes": ", ".join(f"{k} {v:,}" for k, v in spec.split_sizes.items())
+            + f" ({spec.num_classes} classes)",
             "listed clips": ", ".join(f"{k} {len(v):,}" for k, v in parsed.splits.items()),
         }
-        for source in info.sources:
+        for source in spec.sources:
             details[f"licence ({source.name})"] = f"{source.licence}; <{source.homepage}>"
         if "source" in self.extra_columns:
             per_source = Counter(e.extra.get("source") for entries in parsed.splits.values() for e in entries)

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from synapt_hf.datasets.clips import BadFile, Clip
+from synapt_hf.datasets.clip_collection import BadFile, Clip
 from synapt_hf.errors import SynaptError
 from synapt_hf.io import write_bytes_atomic
 

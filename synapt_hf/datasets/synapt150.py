@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
@@ -38,9 +38,9 @@ from synapt_hf.datasets.splits import (
 from synapt_hf.datasets.synapt_subsets import CLIPS_PER_CLASS_CHOICES, NUM_CLASSES_CHOICES, apply_subset
 from synapt_hf.errors import SynaptError
 
-NAME = "synapt150"
-CLASS_NAMES = class_tables.SYNAPT150
-SEARCH_SUBDIRS = ("synapt", "ppma/sim150", "sim150", "splits")
+SPEC = get_spec("synapt150")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = ("synapt", f"ppma/{SPEC.ppma_key}", SPEC.ppma_key, "splits")
 NUM_UESTC_CLASSES = 40
 FOLDER_ALIASES = {"wipping off the dinning table": "wiping off the dinning table"}
 SOURCES = ("eldersim", "phav", "surreact-ntu", "surreact-uestc")
@@ -156,7 +156,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train:
         files.append(str(ppma_val))
     else:
         raise SynaptError(
-            f"{NAME}: no validation list in {', '.join(map(str, dirs))}: need sim150_val.txt (SynAPT) or val.csv (PPMA)"
+            f"{SPEC.name}: no validation list in {', '.join(map(str, dirs))}: need sim150_val.txt (SynAPT) or val.csv (PPMA)"
         )
     out = {"validation": val}
     if include_train:
@@ -168,7 +168,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, include_train:
 class SynAPT150Builder(NamedBuilder):
     """`synapt build-dataset synapt150`: validation from the SynAPT/PPMA list, train from the class folders."""
 
-    name = "synapt150"
+    spec = SPEC
     extra_columns: ClassVar[dict[str, str]] = {"source": "string"}
 
     def __init__(

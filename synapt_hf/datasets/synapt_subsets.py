@@ -15,7 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
-from synapt_hf.datasets.splits import ParsedSplits, SplitEntry
+from synapt_hf.datasets.split_files import ParsedSplits, SplitEntry
 from synapt_hf.errors import SynaptError
 
 NUM_CLASSES_CHOICES = (30, 60, 90, 120, 150)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import NamedBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     find_split_file,
@@ -27,9 +27,9 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "uav-human"
-CLASS_NAMES = class_tables.UAV_HUMAN
-SEARCH_SUBDIRS = ("uav", "uav_human", "ppma/uav", "splits")
+SPEC = get_spec("uav-human")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = (SPEC.ppma_key, "uav_human", f"ppma/{SPEC.ppma_key}", "splits")
 CLASS_NAMES_FILE = "class_names.txt"
 # P070S01G10B00H10UC102000LC092000A031R0_09131758.avi (see the UAV-Human README)
 FILE_NAME = re.compile(r"P(?P<subject>\d{3})S\d+G\d+B\d+H\d+UC\d+LC\d+A(?P<action>\d{3})R\d+_\d+")
@@ -98,14 +98,14 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None) -> ParsedSplit
         out = {"train": read_name_file(train), "validation": read_name_file(val)}
         return ParsedSplits(names, out, "UAV-Human file-name lists", [str(train), str(val), *names_files])
     raise no_split_files(
-        NAME, dirs, "train.csv + val.csv (PPMA) or train.txt + test.txt (one UAV-Human file name a line)"
+        SPEC.name, dirs, "train.csv + val.csv (PPMA) or train.txt + test.txt (one UAV-Human file name a line)"
     )
 
 
 class UAVHumanBuilder(NamedBuilder):
     """`synapt build-dataset uav-human`."""
 
-    name = "uav-human"
+    spec = SPEC
     extra_columns: ClassVar[dict[str, str]] = {"subject": "string"}
 
     def parse_splits(self) -> ParsedSplits:

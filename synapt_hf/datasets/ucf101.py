@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from synapt_hf.datasets import class_tables
 from synapt_hf.datasets.named import SplitNumberBuilder
-from synapt_hf.datasets.splits import (
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import (
     ParsedSplits,
     SplitEntry,
     check_class_names,
@@ -22,9 +22,9 @@ from synapt_hf.datasets.splits import (
 )
 from synapt_hf.errors import SynaptError
 
-NAME = "ucf101"
-CLASS_NAMES = class_tables.UCF101
-SEARCH_SUBDIRS = ("ucfTrainTestlist", "ucf101", "ppma/ucf101", "splits", "annotations")
+SPEC = get_spec("ucf101")
+CLASS_NAMES = SPEC.class_names
+SEARCH_SUBDIRS = ("ucfTrainTestlist", SPEC.ppma_key, f"ppma/{SPEC.ppma_key}", "splits", "annotations")
 
 
 def read_class_index(path: Path) -> list[str]:
@@ -85,9 +85,9 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
         )
     ppma = find_ppma_lists(dirs)
     if ppma:
-        return parse_folder_labelled_ppma(NAME, CLASS_NAMES, ppma)
+        return parse_folder_labelled_ppma(SPEC.name, CLASS_NAMES, ppma)
     raise no_split_files(
-        NAME,
+        SPEC.name,
         dirs,
         f"classInd.txt + trainlist{split_number:02d}.txt "
         f"+ testlist{split_number:02d}.txt (official), or train.csv + val.csv (PPMA)",
@@ -97,7 +97,7 @@ def parse(root: Path, splits: Sequence[str | Path] | None = None, split_number: 
 class UCF101Builder(SplitNumberBuilder):
     """`synapt build-dataset ucf101`: UCF101 from the official split-N lists or PPMA's split 1 lists."""
 
-    name = "ucf101"
+    spec = SPEC
 
     def parse_splits(self) -> ParsedSplits:
         return parse(self.root, self.splits, self.split_number)

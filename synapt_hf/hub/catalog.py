@@ -446,10 +446,10 @@ def list_pretrained(
 
 def transfer_datasets(entries: list[CatalogEntry] | tuple[CatalogEntry, ...]) -> list[str]:
     """The datasets with results in any entry, in the benchmark's usual order."""
-    from synapt_hf.hub.results import DATASET_NAMES
+    from synapt_hf.datasets.registry import list_specs
 
     seen = {result.dataset for entry in entries for result in entry.results}
-    order = list(DATASET_NAMES)
+    order = [spec.ppma_key for spec in list_specs()]
     return sorted(seen, key=lambda name: (order.index(name) if name in order else len(order), name))
 
 

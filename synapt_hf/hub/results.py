@@ -16,31 +16,24 @@ from synapt_hf.evaluation.results import PROTOCOLS, ResultRow, dataset_display_n
 
 REQUIRED_FIELDS = ("checkpoint", "checkpoint_name", "dataset", "protocol", "seed", "status")
 
-DATASET_NAMES = {
-    "ucf101": "UCF101",
-    "hmdb51": "HMDB51",
-    "diving48": "Diving48",
-    "ikea_furniture": "IKEA Furniture Assembly",
-    "uav": "UAV-Human",
-    "mini_ssv2": "Mini-SSv2",
-    "sim150": "SynAPT-150 (val)",
-    "kinetics150": "Kinetics-150 (val)",
-    "weizmann": "Weizmann",
-}
-
 
 def dataset_name(key: str) -> str:
-    """The display name of a benchmark dataset key (`ucf101` -> `UCF101`); unknown keys as they are.
+    """The display name of a benchmark dataset key (`ucf101` -> `UCF101`; the dataset specs of
+    `synapt_hf.datasets.registry`, by PPMA key or name); unknown keys as they are.
 
     A row's `dataset` may be the dataset folder (`outputs/weizmann/weizmann`): it is named like the evaluation
     report names it (`dataset_display_name`: the folder name), then looked up (`weizmann` -> `Weizmann`).
     """
-    if key in DATASET_NAMES:
-        return DATASET_NAMES[key]
+    from synapt_hf.datasets.registry import find_spec
+
+    spec = find_spec(key)
+    if spec is not None:
+        return spec.display_name
     name = dataset_display_name(key)
     if "/" in name or "\\" in name:  # a folder that is not on this disk: its last component
         name = Path(name.replace("\\", "/")).name or name
-    return DATASET_NAMES.get(name, DATASET_NAMES.get(name.lower(), name))
+    spec = find_spec(name)
+    return spec.display_name if spec is not None else name
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from synapt_hf.data.video import probe
 from synapt_hf.datasets import builder_names, get_builder
 from synapt_hf.datasets.builder import BuildOptions, assign_splits
 from synapt_hf.datasets.card import render_dataset_card
-from synapt_hf.datasets.clips import Clip
+from synapt_hf.datasets.clip_collection import Clip
 from synapt_hf.datasets.folder import FolderBuilder
-from synapt_hf.datasets.splitting import compile_group_pattern, group_split, ratio_split
+from synapt_hf.datasets.train_val_split import compile_group_pattern, group_split, ratio_split
 from synapt_hf.errors import SynaptError
 
 ACTOR = r"^(?P<group>[^_]+)_"

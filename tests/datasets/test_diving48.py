@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, diving48
+from synapt_hf.datasets import diving48
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -25,7 +25,7 @@ def tree(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
         make_video(f"rgb/{vid}.mp4", num_frames=8, width=32, height=24)
     notes = tmp_path / "annotations"
     notes.mkdir()
-    vocab = [name.split(" ") for name in class_tables.DIVING48]
+    vocab = [name.split(" ") for name in diving48.CLASS_NAMES]
     (notes / "Diving48_vocab.json").write_text(json.dumps(vocab))
     for name, rows in (("train", TRAIN), ("test", TEST)):
         items = [{"vid_name": v, "label": label, "start_frame": 0, "end_frame": 7} for v, label in rows]

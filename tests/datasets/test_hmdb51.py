@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, hmdb51
+from synapt_hf.datasets import hmdb51
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -28,7 +28,7 @@ def tree(tmp_path: Path, make_video: Callable[..., Path]) -> tuple[Path, Path]:
     """`raw/<class>/<name>.avi` for the listed train/test clips, and the 51 official split files."""
     splits = tmp_path / "testTrainMulti_7030_splits"
     splits.mkdir()
-    for name in class_tables.HMDB51:
+    for name in hmdb51.CLASS_NAMES:
         rows = LISTED.get(name, [])
         (splits / f"{name}_test_split1.txt").write_text("".join(f"{video} {m} \n" for video, m in rows))
         for video, membership in rows:
@@ -62,7 +62,7 @@ def test_ppma_lists_map_their_own_label_order_to_the_alphabetical_one(
     )
     (folder / "val.csv").write_text("wave/Hi_;-)_wave_f_nm_np1_ri_goo_0;17\r\n")
     parsed = hmdb51.parse(raw, [folder])
-    assert [(e.path, class_tables.HMDB51[e.label]) for e in parsed.splits["validation"]] == [
+    assert [(e.path, hmdb51.CLASS_NAMES[e.label]) for e in parsed.splits["validation"]] == [
         ("wave/Hi_;-)_wave_f_nm_np1_ri_goo_0", "wave")
     ]
     (folder / "val.csv").write_text("brush_hair/Brushing_Hair_2_brush_hair_h_nm_np2_le_goo_0;17\r\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synapt_hf.datasets import class_tables, ikea_fa
+from synapt_hf.datasets import ikea_fa
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -31,7 +31,7 @@ def test_ppma_lists_build_with_class_names(tmp_path: Path, make_video: Callable[
         (splits / f"{split}.csv").write_text("".join(f"{r};{label[r.split('/')[-2]]}\r\n" for r in entries))
     builder = ikea_fa.IkeaFABuilder(root=tmp_path, splits=[str(tmp_path / "ppma")], size_check=False)
     result = builder.build(BuildOptions(out=tmp_path / "out"))
-    assert result.class_names == list(class_tables.IKEA_FA)
+    assert result.class_names == list(ikea_fa.CLASS_NAMES)
     assert {k: v.clips for k, v in result.splits.items()} == {"train": 2, "validation": 1}
     with pytest.raises(SynaptError, match="split 'train' has clips of 2 classes, documented 12"):
         ikea_fa.IkeaFABuilder(root=tmp_path, splits=[str(splits)]).parsed()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, kinetics150
+from synapt_hf.datasets import kinetics150
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -28,7 +28,7 @@ def tree(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
             make_video(f"raw/{split}/{rel}.mp4", num_frames=8, width=40, height=24)
     lists = tmp_path / "synapt"
     lists.mkdir()
-    (lists / "kinetics_labels.txt").write_text("\n".join(class_tables.KINETICS150) + "\n")
+    (lists / "kinetics_labels.txt").write_text("\n".join(kinetics150.CLASS_NAMES) + "\n")
     (lists / "kinetics150_val.txt").write_text("\n".join(VAL))
     return tmp_path
 
@@ -55,7 +55,7 @@ def test_ppma_and_official_csv_formats(tmp_path: Path, tree: Path) -> None:
     ppma.mkdir()
     (ppma / "val.csv").write_text("".join(f"val/{rel}.mp4;{i + 7}\n" for i, rel in enumerate(VAL)))
     parsed = kinetics150.parse(tree / "raw", [ppma], include_train=False)
-    assert sorted(class_tables.KINETICS150[e.label] for e in parsed.splits["validation"]) == [
+    assert sorted(kinetics150.CLASS_NAMES[e.label] for e in parsed.splits["validation"]) == [
         "peeling apples",
         "riding scooter",
     ]
@@ -68,7 +68,7 @@ def test_ppma_and_official_csv_formats(tmp_path: Path, tree: Path) -> None:
     (official / "train.csv").write_text(header + "peeling apples,CxeoXzCdUDk,47,57,train,0\n")
     parsed = kinetics150.parse(tree / "raw", [official])
     assert [(e.path, e.label) for e in parsed.splits["validation"]] == [
-        ("val/peeling apples/erjpP2MAlOQ_000001_000011", class_tables.KINETICS150.index("peeling apples"))
+        ("val/peeling apples/erjpP2MAlOQ_000001_000011", kinetics150.CLASS_NAMES.index("peeling apples"))
     ]
     collection = kinetics150.Kinetics150Builder(
         root=tree / "raw", splits=[str(official)], size_check=False

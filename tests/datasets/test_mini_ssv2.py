@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, mini_ssv2
+from synapt_hf.datasets import mini_ssv2
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -26,7 +26,7 @@ def tree(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
     (tmp_path / "videos").mkdir()
     for video_id in CLIPS:
         make_video(f"videos/{video_id}.webm", num_frames=8, width=32, height=24, codec="libvpx")
-    names = [*class_tables.MINI_SSV2, OUTSIDE]
+    names = [*mini_ssv2.CLASS_NAMES, OUTSIDE]
     labels = {name: str(i) for i, name in enumerate(sorted(names))}
     (tmp_path / "labels.json").write_text(json.dumps(labels))
     items = [
@@ -55,7 +55,7 @@ def test_official_annotations_keep_the_87_classes(tmp_path: Path, tree: Path) ->
 def test_ppma_labels_are_checked_against_the_ssv2_templates(tmp_path: Path, tree: Path) -> None:
     ppma = tmp_path / "ppma"
     ppma.mkdir()
-    putting = class_tables.MINI_SSV2.index("Putting something on a surface")
+    putting = mini_ssv2.CLASS_NAMES.index("Putting something on a surface")
     (ppma / "val.csv").write_text(f"something2something-v2/videos/169362.webm;{putting}\r\n")
     parsed = mini_ssv2.parse(tree, [ppma, tree])
     assert [e.label for e in parsed.splits["validation"]] == [putting]

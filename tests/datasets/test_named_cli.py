@@ -10,7 +10,7 @@ import yaml
 
 from synapt_hf.cli import main
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, ikea_fa
+from synapt_hf.datasets import ikea_fa
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.datasets.card import render_dataset_card
 
@@ -112,5 +112,5 @@ def test_push_to_hub_uploads_parquet_and_the_named_card(tmp_path: Path, make_vid
     shard = next(name for name in files if name.startswith("data/validation-") and name.endswith(".parquet"))
     (tmp_path / "v.parquet").write_bytes(files[shard])
     pushed = datasets.Dataset.from_parquet(str(tmp_path / "v.parquet"))
-    assert pushed.features["label"].names == list(class_tables.IKEA_FA)
+    assert pushed.features["label"].names == list(ikea_fa.CLASS_NAMES)
     assert pushed["path"] == ["ikea_furniture/videos/spin_in/c.mp4"] and pushed["label"] == [10]

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.datasets import (
-    catalog_info,
-    class_tables,
     diving48,
     hmdb51,
     ikea_fa,
@@ -23,7 +21,8 @@ from synapt_hf.datasets import (
     uav_human,
     ucf101,
 )
-from synapt_hf.datasets.splits import check_documented, check_parsed, folder_of
+from synapt_hf.datasets.registry import get_spec
+from synapt_hf.datasets.split_files import check_documented, check_parsed, folder_of
 from synapt_hf.errors import SynaptError
 
 EXPECTED = {  # the issue's numbers: (classes, {split: clips})
@@ -71,12 +70,12 @@ def test_every_real_split_file_parses_with_the_documented_counts(
     classes, sizes = EXPECTED[name]
     assert parsed.num_classes == classes
     assert {split: len(entries) for split, entries in parsed.splits.items()} == sizes
-    empty = set(catalog_info.DOCUMENTED[name].empty_classes)
+    empty = set(get_spec(name).empty_classes)
     for entries in parsed.splits.values():
         assert {e.label for e in entries} == set(range(classes)) - empty
     check_parsed(name, parsed)
     check_documented(name, parsed)
-    assert catalog_info.DOCUMENTED[name].split_sizes == sizes
+    assert get_spec(name).split_sizes == sizes
 
 
 def test_synapt_val_in_both_formats_agrees_and_has_every_source(splits_dir: Path, tmp_path: Path) -> None:
@@ -91,9 +90,9 @@ def test_synapt_val_in_both_formats_agrees_and_has_every_source(splits_dir: Path
     assert sources == {"surreact-ntu": 4986, "eldersim": 3680, "phav": 2195, "surreact-uestc": 1686}
     by_label = {e.label: folder_of(e.path) for e in synapt}
     assert by_label[0] == "a0" and by_label[39] == "a39"  # UESTC actions first, in syn_labels.txt order
-    assert class_tables.SYNAPT150[0] == "punching and knee lifting"
+    assert synapt150.CLASS_NAMES[0] == "punching and knee lifting"
     assert (
-        by_label[class_tables.SYNAPT150.index("wiping off the dinning table")]
+        by_label[synapt150.CLASS_NAMES.index("wiping off the dinning table")]
         == "wipping_off_the_dinning_table"
     )
 
@@ -111,11 +110,11 @@ def test_kinetics_val_in_both_formats_agrees(splits_dir: Path, tmp_path: Path) -
 def test_ppma_label_numbers_map_to_the_official_class_order(splits_dir: Path, tmp_path: Path) -> None:
     """HMDB51 and the SynAPT sets use their own orders in PPMA; builders relabel through the folders."""
     entries = hmdb51.parse(tmp_path, [splits_dir / "ppma" / "hmdb51"]).splits["train"]
-    assert all(class_tables.HMDB51[e.label] == folder_of(e.path) for e in entries)
+    assert all(hmdb51.CLASS_NAMES[e.label] == folder_of(e.path) for e in entries)
     entries = ucf101.parse(tmp_path, [splits_dir / "ppma" / "ucf101"]).splits["validation"]
-    assert all(class_tables.UCF101[e.label] == folder_of(e.path) for e in entries)
+    assert all(ucf101.CLASS_NAMES[e.label] == folder_of(e.path) for e in entries)
     entries = ikea_fa.parse(tmp_path, [splits_dir / "ppma" / "ikea_furniture"]).splits["validation"]
-    assert all(class_tables.IKEA_FA[e.label] == folder_of(e.path) for e in entries)
+    assert all(ikea_fa.CLASS_NAMES[e.label] == folder_of(e.path) for e in entries)
     semicolons = [
         e for e in hmdb51.parse(tmp_path, [splits_dir / "ppma" / "hmdb51"]).splits["train"] if ";" in e.path
     ]

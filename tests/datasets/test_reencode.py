@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from synapt_hf.data.video import decode_frames, probe
-from synapt_hf.datasets.clips import Clip
+from synapt_hf.datasets.clip_collection import Clip
 from synapt_hf.datasets.reencode import cached_path, reencode_clips
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets import class_tables, synapt150
+from synapt_hf.datasets import synapt150
 from synapt_hf.datasets.builder import BuildOptions
-from synapt_hf.datasets.splits import ParsedSplits, SplitEntry
+from synapt_hf.datasets.split_files import ParsedSplits, SplitEntry
 from synapt_hf.datasets.synapt_subsets import apply_subset, choose_classes, choose_clips, share_quotas
 from synapt_hf.errors import SynaptError
 
@@ -39,7 +39,7 @@ def tree(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
     lists = tmp_path / "synapt"
     lists.mkdir()
     (lists / "syn_labels.txt").write_text(
-        " \n".join(class_tables.SYNAPT150)
+        " \n".join(synapt150.CLASS_NAMES)
     )  # trailing blanks, no final newline
     (lists / "sim150_val.txt").write_text("\n".join(VAL_LIST) + "\n")
     return tmp_path
@@ -57,7 +57,7 @@ def test_source_patterns() -> None:
 
 
 def test_folder_labels_follow_syn_labels() -> None:
-    names = class_tables.SYNAPT150
+    names = synapt150.CLASS_NAMES
     assert synapt150.folder_label("a0", names) == 0 and synapt150.folder_label("a39", names) == 39
     assert synapt150.folder_label("a40", names) is None
     assert names[synapt150.folder_label("brushing_hair", names)] == "brushing hair"
@@ -73,7 +73,7 @@ def test_build_val_from_list_and_train_from_folders(tmp_path: Path, tree: Path) 
     assert {k: v.clips for k, v in result.splits.items()} == {"train": 4, "validation": 3}
     data = load_video_dataset(tmp_path / "out")
     names = data["train"].features["label"].names
-    assert names == list(class_tables.SYNAPT150)
+    assert names == list(synapt150.CLASS_NAMES)
     val = sorted(zip(data["validation"]["path"], data["validation"]["source"], strict=True))
     assert val[0] == ("a27/a27_d1_p066_c1_color.avi_v225_r00.mp4", "surreact-uestc")
     assert Counter(data["train"]["source"]) == {
@@ -138,7 +138,7 @@ def test_class_subsets_are_nested_and_relabelled() -> None:
     with pytest.raises(SynaptError, match="--num-classes must be between 1 and 150"):
         choose_classes(150, 151)
     parsed = ParsedSplits(
-        list(class_tables.SYNAPT150),
+        list(synapt150.CLASS_NAMES),
         {
             "train": entries({k: {"phav": 3} for k in range(150)}),
             "validation": entries({k: {"eldersim": 1} for k in range(150)}),
@@ -147,11 +147,11 @@ def test_class_subsets_are_nested_and_relabelled() -> None:
     )
     subset = apply_subset(parsed, num_classes=30, clips_per_class=2, seed=0)
     kept = choose_classes(150, 30)
-    assert subset.class_names == [class_tables.SYNAPT150[k] for k in kept]
+    assert subset.class_names == [synapt150.CLASS_NAMES[k] for k in kept]
     assert len(subset.splits["train"]) == 60 and len(subset.splits["validation"]) == 30
     assert {e.label for e in subset.splits["validation"]} == set(range(30))
     first = subset.splits["validation"][0]
-    assert subset.class_names[first.label] == class_tables.SYNAPT150[int(first.path.split("/")[0])]
+    assert subset.class_names[first.label] == synapt150.CLASS_NAMES[int(first.path.split("/")[0])]
 
 
 def test_two_entries_for_one_file_are_an_error(tree: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from synapt_hf.data.format import load_video_dataset
 from synapt_hf.data.torch_dataset import VideoClipDataset
-from synapt_hf.datasets import class_tables, ucf101
+from synapt_hf.datasets import ucf101
 from synapt_hf.datasets.builder import BuildOptions
 from synapt_hf.errors import SynaptError
 
@@ -35,9 +35,9 @@ def raw(tmp_path: Path, make_video: Callable[..., Path]) -> Path:
 
 def write_official(folder: Path, train: list[str], test: list[str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"{i} {name}" for i, name in enumerate(class_tables.UCF101, start=1)]
+    lines = [f"{i} {name}" for i, name in enumerate(ucf101.CLASS_NAMES, start=1)]
     (folder / "classInd.txt").write_text("\r\n".join(lines) + "\r\n")
-    index = {name: i for i, name in enumerate(class_tables.UCF101, start=1)}
+    index = {name: i for i, name in enumerate(ucf101.CLASS_NAMES, start=1)}
     (folder / "trainlist01.txt").write_text("".join(f"{r}.avi {index[r.split('/')[0]]}\n" for r in train))
     (folder / "testlist01.txt").write_text("".join(f"{r}.avi\n" for r in test))
     return folder
@@ -45,7 +45,7 @@ def write_official(folder: Path, train: list[str], test: list[str]) -> Path:
 
 def write_ppma(folder: Path, splits: dict[str, list[str]], labels: dict[str, int] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    index = labels or {name: i for i, name in enumerate(class_tables.UCF101)}
+    index = labels or {name: i for i, name in enumerate(ucf101.CLASS_NAMES)}
     for split, name in (("train", "train.csv"), ("validation", "val.csv")):
         text = "\n".join(f"{r};{index[r.split('/')[0]]}" for r in splits[split])  # no final newline
         (folder / name).write_text(text)
@@ -62,7 +62,7 @@ def test_official_lists_build_a_dataset_the_loader_reads(tmp_path: Path, raw: Pa
     result = build(builder, tmp_path / "out")
     assert {name: s.clips for name, s in result.splits.items()} == {"train": 3, "validation": 2}
     loaded = load_video_dataset(tmp_path / "out")
-    assert loaded["train"].features["label"].names == list(class_tables.UCF101)
+    assert loaded["train"].features["label"].names == list(ucf101.CLASS_NAMES)
     assert isinstance(loaded["train"].features["video"], datasets.Video)
     rows = sorted(zip(loaded["validation"]["path"], loaded["validation"]["label"], strict=True))
     assert rows == [("ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi", 0), ("YoYo/v_YoYo_g01_c01.avi", 100)]

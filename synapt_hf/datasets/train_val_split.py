@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from synapt_hf.datasets.clips import Clip
+from synapt_hf.datasets.clip_collection import Clip
 from synapt_hf.errors import SynaptError
 
 TRAIN = "train"

@@ -237,14 +237,14 @@ def split_search_dirs(
 
 
 def check_documented(name: str, parsed: ParsedSplits, check_splits: bool = True) -> None:
-    """Fail when counts differ from the documented numbers (`catalog_info.DOCUMENTED`).
+    """Fail when counts differ from the documented numbers (the spec of `name`, `registry.get_spec`).
 
     The number of class names is always checked; with `check_splits`, every split must also have clips
     of every class and the documented number of clips.
     """
-    from synapt_hf.datasets.catalog_info import dataset_info
+    from synapt_hf.datasets.registry import get_spec
 
-    info = dataset_info(name)
+    info = get_spec(name)
     if parsed.num_classes != info.num_classes:
         raise SynaptError(f"{name}: {parsed.num_classes} class names, documented {info.num_classes}")
     if not check_splits:
