@@ -136,3 +136,30 @@ def test_a_model_without_videomae_attention_is_refused(tiny_model_config):
 
     with pytest.raises(ValueError, match="no VideoMAE self-attention"):
         use_fused_qkv(TimesformerForVideoClassification(tiny_model_config("timesformer", labels=LABELS)))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("param_dtype", [torch.float32, torch.bfloat16])
+def test_cuda_fused_logits_and_gradients_equal_the_stock_model(tiny_model_config, param_dtype):
+    """On the GPU (SDPA's fused kernels, bf16 autocast or bf16 parameters), within bf16 rounding."""
+    config = tiny_model_config("videomae", labels=LABELS, hidden_size=64, num_attention_heads=4)
+    torch.manual_seed(0)
+    stock = VideoMAEForVideoClassification(config).cuda().to(param_dtype)
+    fused = use_fused_qkv(copy.deepcopy(stock))
+    pixels = torch.randn(4, config.num_frames, 3, config.image_size, config.image_size, device="cuda")
+    labels = torch.tensor([0, 2, 1, 0], device="cuda")
+
+    def run(model):
+        model.zero_grad()
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=param_dtype == torch.float32):
+            logits = model(pixel_values=pixels.to(param_dtype)).logits.float()
+        torch.nn.functional.cross_entropy(logits, labels).backward()
+        return logits.detach()
+
+    fused_logits, stock_logits = run(fused), run(stock)
+    torch.testing.assert_close(fused_logits, stock_logits, rtol=2e-2, atol=2e-2)
+    fused_grads, stock_grads = _gradients_by_stock_name(fused), _gradients_by_stock_name(stock)
+    for name, grad in stock_grads.items():
+        scale = float(grad.float().abs().max()) + 1e-6
+        error = float((fused_grads[name].float() - grad.float()).abs().max())
+        assert error <= 3e-2 * scale, (name, error, scale)

@@ -92,3 +92,29 @@ def test_a_closure_is_refused():
     optimizer = MasterWeightAdamW([nn.Parameter(torch.ones(2))])
     with pytest.raises(ValueError, match="closure"):
         optimizer.step(lambda: 0.0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_fused_adamw_over_masters_tracks_fp32():
+    """On the GPU with the fused AdamW kernel, as training runs it."""
+    reference = _model().cuda()
+    model = _model().cuda()
+    optimizer = MasterWeightAdamW(model.parameters(), lr=1e-2, fused=True)
+    cast_model(model, "bf16")
+    fused_reference = torch.optim.AdamW(reference.parameters(), lr=1e-2, fused=True)
+    for _ in range(20):
+        inputs = torch.randn(32, 8, device="cuda")
+        targets = inputs[:, :4].sin()
+        for net, opt, dtype in (
+            (reference, fused_reference, torch.float32),
+            (model, optimizer, torch.bfloat16),
+        ):
+            nn.functional.mse_loss(net(inputs.to(dtype)).float(), targets).backward()
+            opt.step()
+            opt.zero_grad()
+    for parameter, master, expected in zip(
+        model.parameters(), optimizer.masters(), reference.parameters(), strict=True
+    ):
+        assert master.dtype == torch.float32 and master.is_cuda
+        assert torch.equal(parameter.detach(), master.to(torch.bfloat16))
+        torch.testing.assert_close(master, expected.detach(), rtol=0, atol=5e-2)
