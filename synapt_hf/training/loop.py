@@ -142,7 +142,7 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     supervised = config.mode == "supervised"
     resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
     accelerator = build_accelerator(config, output_dir)
-    refuse_sharded_levers(config, _settings(config, accelerator)["sharding"])
+    refuse_sharded_levers(config, _sharding(accelerator))
     if config.fused_qkv and source.family != "videomae":
         raise SynaptError(f"--fused-qkv: {config.model} is a {source.family} model; the flag is for VideoMAE")
     if resume_path is not None:  # before any data or model is built
@@ -600,15 +600,17 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
 
 def _settings(config: TrainConfig, accelerator: Accelerator) -> dict[str, Any]:
     """The settings recorded in each checkpoint and compared on resume (see training/run_settings.py)."""
+    return run_settings(
+        config, accelerator.num_processes, accelerator.mixed_precision, _sharding(accelerator)
+    )
+
+
+def _sharding(accelerator: Accelerator) -> str:
+    """``fsdp`` | ``deepspeed`` | ``none`` (one process or DDP): how the launch holds the parameters."""
     from accelerate.utils import DistributedType
 
     sharding = {DistributedType.FSDP: "fsdp", DistributedType.DEEPSPEED: "deepspeed"}
-    return run_settings(
-        config,
-        accelerator.num_processes,
-        accelerator.mixed_precision,
-        sharding.get(accelerator.distributed_type, "none"),
-    )
+    return sharding.get(accelerator.distributed_type, "none")
 
 
 @torch.no_grad()
