@@ -18,6 +18,13 @@ prints full / bare, plus model TFLOP/s (counted with torch's FlopCounterMode) ne
     python scripts/bench_train.py --preset h100 --sources "" --profile   # where a bare step's time goes + bare rates
     python scripts/bench_train.py --model timesformer-tiny --modes supervised --sources ""   # bare rates only
     python scripts/bench_train.py --preset h100 --sdpa-kernel cudnn   # training with cuDNN attention first
+    python scripts/bench_train.py --preset h100 --sources "" --levers none,fused-qkv,bf16,fused-qkv+bf16
+
+``--levers`` lists sets of the training speed levers, each measured as its own "bare, <what>" row (and its
+own full-pipeline rows) against the same stock bare rate: ``fused-qkv`` (`TrainConfig.fused_qkv`, one
+query/key/value projection, models/fused_qkv.py), ``bf16`` (`TrainConfig.param_dtype` bf16: bf16
+parameters without autocast, fp32 master weights in the optimizer, training/master_weights.py), joined by
+``+``; ``none`` is the model as training runs it by default.
 
 A source is ``online`` (the generator while training) or ``disk`` (the generated dataset, decoded), with
 ``:fused`` / ``:eager`` (force the renderer's kernels; default: ``SYNAPT_FUSED_RENDER``, unset = fused on a
@@ -40,6 +47,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
+from synapt_hf.models.fused_qkv import use_fused_qkv
 from synapt_hf.models.loading import load_classifier, load_pretraining_model, model_geometry, resolve_model
 from synapt_hf.models.mae_forward import use_sync_free_forward
 from synapt_hf.models.masking import masked_token_count, tube_mask_for_config
@@ -47,6 +55,7 @@ from synapt_hf.models.sdpa_kernels import SDPA_KERNELS, preferred_sdpa_kernel
 from synapt_hf.synth.render import FUSED_ENV, fused_default
 from synapt_hf.training import train
 from synapt_hf.training.config import TrainConfig
+from synapt_hf.training.master_weights import MasterWeightAdamW, cast_model
 
 PRESETS = {
     "cpu": {
@@ -68,6 +77,32 @@ PRESETS = {
     },
 }
 GPU_PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense bf16 tensor-core datasheet figures
+LEVERS = ("fused-qkv", "bf16")
+
+
+@dataclass(frozen=True)
+class Levers:
+    """One set of training speed levers (``--levers`` entry): ``none`` or names of `LEVERS` joined by +."""
+
+    fused_qkv: bool = False
+    bf16_params: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Levers:
+        names = set() if text == "none" else set(text.split("+"))
+        unknown = names - set(LEVERS)
+        if unknown or not text:
+            raise SystemExit(f"--levers: {text!r}: none, or {' / '.join(LEVERS)} joined by +")
+        return cls(fused_qkv="fused-qkv" in names, bf16_params="bf16" in names)
+
+    @property
+    def label(self) -> str:
+        names = [name for name, on in zip(LEVERS, (self.fused_qkv, self.bf16_params), strict=True) if on]
+        return "+".join(names) or "none"
+
+    def config(self) -> dict:
+        """The `TrainConfig` fields of these levers."""
+        return {"fused_qkv": self.fused_qkv, "param_dtype": "bf16" if self.bf16_params else "fp32"}
 
 
 @dataclass(frozen=True)
@@ -116,9 +151,11 @@ def bare_step(
     compile_model: bool,
     compile_mode: str = "default",
     project: bool = False,
+    levers: Levers = Levers(),
 ):
     """One training step of the model alone on random in-memory tensors (forward, backward, AdamW): the stock
-    transformers model, or with `project` the model as training runs it (`project_model`)."""
+    transformers model, or with `project` the model as training runs it (`project_model`) with `levers`:
+    fused QKV projection; bf16 parameters and clips without autocast, fp32 master weights in AdamW."""
     torch.manual_seed(0)
     if mode == "mae":
         model = load_pretraining_model(model_name, stock=not project)
@@ -126,6 +163,8 @@ def bare_step(
             use_sync_free_forward(model)
     else:
         model = load_classifier(model_name, [str(i) for i in range(10)], stock=not project)
+    if project and levers.fused_qkv:
+        use_fused_qkv(model)
     model.to(device).train()
     if channels_last:
         model.to(memory_format=torch.channels_last_3d)
@@ -135,8 +174,14 @@ def bare_step(
     labels = torch.randint(0, 10, (batch,), device=device)
     mask = tube_mask_for_config(model.config, batch, 0.9, device=device) if mode == "mae" else None
     sync_free = {"num_masked": masked_token_count(model.config, 0.9)} if project and mode == "mae" else {}
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
+    fused = device.type == "cuda" or None
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    if project and levers.bf16_params:
+        optimizer = MasterWeightAdamW(model.parameters(), lr=1e-4, fused=fused)
+        cast_model(model, "bf16")
+        pixels, dtype = pixels.to(torch.bfloat16), None  # the model computes in bf16 itself: no autocast
+    else:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=fused)
 
     def step() -> None:
         if compile_model:
@@ -172,8 +217,8 @@ def bare_rate(
     return batch * steps / (time.perf_counter() - started), float(counter.get_total_flops())
 
 
-def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str:
-    """What training runs differently from the stock model in `mode`."""
+def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto", levers: Levers = Levers()) -> str:
+    """What training runs differently from the stock model in `mode` (with `levers`)."""
     changes = []
     if mode == "mae":
         changes.append("sync-free MAE forward (models/mae_forward.py)")
@@ -183,6 +228,10 @@ def project_model(model_name: str, mode: str, sdpa_kernel: str = "auto") -> str:
         changes.append("position table on the device (models/position_tables.py)")
     if sdpa_kernel != "auto":
         changes.append(f"--sdpa-kernel {sdpa_kernel}")
+    if levers.fused_qkv:
+        changes.append("fused QKV (models/fused_qkv.py)")
+    if levers.bf16_params:
+        changes.append("bf16 parameters, fp32 master weights (training/master_weights.py)")
     return " + ".join(changes)
 
 
@@ -221,14 +270,17 @@ def full_rate(
     clips_per_class: int,
     compile_mode: str = "default",
     sdpa_kernel: str = "auto",
+    levers: Levers = Levers(),
 ) -> dict:
+    if levers.bf16_params:
+        precision = "no"  # bf16 parameters compute in bf16 without autocast
     config = TrainConfig(
         model=model_name,
         mode=mode,
         synthetic=source.synthetic,
         synthetic_renderer=source.renderer,
         repeated_sampling=source.repeats,
-        output_dir=str(work / f"{mode}-{source.label.replace(':', '-')}"),
+        output_dir=str(work / f"{mode}-{source.label.replace(':', '-')}-{levers.label}"),
         overwrite_output_dir=True,
         per_device_train_batch_size=batch,
         max_steps=steps + 3,
@@ -243,6 +295,7 @@ def full_rate(
         torch_compile=compile_model,
         torch_compile_mode=compile_mode,
         sdpa_kernel=sdpa_kernel,
+        **levers.config(),
     )
     return train(config)
 
@@ -296,6 +349,12 @@ def main() -> int:
         help="the attention kernel tried first by the full pipeline and the project's bare row (TrainConfig)",
     )
     parser.add_argument(
+        "--levers",
+        default="none",
+        help="comma-separated lever sets, each its own bare and full rows: none | fused-qkv | bf16 | "
+        "fused-qkv+bf16 (see the module docstring)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also print the top kernels of the bare step of each mode"
     )
     parser.add_argument("--json", help="also write the results to this file")
@@ -315,6 +374,9 @@ def main() -> int:
     )
     print(f"peak {peak:.3f} TFLOP/s ({peak_source})")
     sources = [Source.parse(text) for text in args.sources.split(",") if text]
+    lever_sets = [Levers.parse(text) for text in args.levers.split(",")]
+    if any(levers.fused_qkv for levers in lever_sets) and resolve_model(model).family != "videomae":
+        raise SystemExit(f"--levers fused-qkv: the fused projection is VideoMAE's, not {model}'s")
     modes = args.modes.split(",")
     batches = {mode: args.batch_size or preset["mae_batch" if mode == "mae" else "batch"] for mode in modes}
     # one generated dataset (disk source) serves every mode: enough clips for the largest batch
@@ -337,54 +399,70 @@ def main() -> int:
                 step_args = (model, mode, batch, precision, device, compiled, compiled, args.compile_mode)
                 timing = (batch, steps, device)
                 bare, flops = bare_rate(bare_step(*step_args), *timing)
-                # the model as training runs it, where that differs from stock: measured next to each
-                # stock measurement and the best kept, like the stock rate
-                project = None if compiled else project_model(model, mode, args.sdpa_kernel)
-                as_trained = {"project": True}
-                project_rate = 0.0
-                if project:
-                    project_rate = bare_rate(bare_step(*step_args, **as_trained), *timing, args.sdpa_kernel)[
-                        0
-                    ]
+                # the model as training runs it (with each lever set), where that differs from stock:
+                # measured next to each stock measurement and the best kept, like the stock rate
+                projects = (
+                    {}
+                    if compiled
+                    else {
+                        levers: project_model(model, mode, args.sdpa_kernel, levers) for levers in lever_sets
+                    }
+                )
+                project_rates = {
+                    levers: bare_rate(
+                        bare_step(*step_args, project=True, levers=levers), *timing, args.sdpa_kernel
+                    )[0]
+                    for levers in projects
+                }
                 fulls = {}
-                for source in sources:
-                    try:
-                        results = full_rate(
-                            model,
-                            mode,
-                            source,
-                            batch,
-                            steps,
-                            precision,
-                            workers,
-                            compiled,
-                            Path(tmp),
-                            clips_per_class,
-                            args.compile_mode,
-                            args.sdpa_kernel,
-                        )
-                    except Exception as error:  # one failing source (e.g. no compiler) must not hide the rest
-                        print(
-                            f"{mode:<10} {source.label:<18} FAILED: {type(error).__name__}: {error}",
-                            flush=True,
-                        )
-                        continue
-                    fulls[source] = results["train_clips_per_second_steady"]
+                for levers in lever_sets:
+                    for source in sources:
+                        try:
+                            results = full_rate(
+                                model,
+                                mode,
+                                source,
+                                batch,
+                                steps,
+                                precision,
+                                workers,
+                                compiled,
+                                Path(tmp),
+                                clips_per_class,
+                                args.compile_mode,
+                                args.sdpa_kernel,
+                                levers,
+                            )
+                        except (
+                            Exception
+                        ) as error:  # one failing source (e.g. no compiler) must not hide the rest
+                            print(
+                                f"{mode:<10} {source.label:<18} {levers.label} FAILED: "
+                                f"{type(error).__name__}: {error}",
+                                flush=True,
+                            )
+                            continue
+                        fulls[levers, source] = results["train_clips_per_second_steady"]
                 bare = max(bare, bare_rate(bare_step(*step_args), *timing)[0])
                 if not compiled:
                     stock_bare = bare  # the stock model, eager: what "past the bare rate" is measured against
-                if project:
-                    again = bare_rate(bare_step(*step_args, **as_trained), *timing, args.sdpa_kernel)[0]
-                    project_rate = max(project_rate, again)
-                    rows.append(project_bare_row(mode, project, project_rate, bare, flops / batch, peak))
+                for levers, project in projects.items():
+                    again = bare_rate(
+                        bare_step(*step_args, project=True, levers=levers), *timing, args.sdpa_kernel
+                    )[0]
+                    project_rate = max(project_rates[levers], again)
+                    row = project_bare_row(mode, project, project_rate, bare, flops / batch, peak)
+                    rows.append({**row, "levers": levers.label, "batch": batch})
                     if args.json:
                         write_json(Path(args.json), rows)
-                for source, full in fulls.items():
+                for (levers, source), full in fulls.items():
                     tflops = flops / batch * full / 1e12
                     row = {
                         "mode": mode,
                         "source": source.synthetic,
                         "speedups": compiled,
+                        "levers": levers.label,
+                        "batch": batch,
                         "renderer": source.renderer_used(device),
                         "repeated_sampling": source.repeats,
                         "bare_clips_s": round(bare, 2),
@@ -398,7 +476,7 @@ def main() -> int:
                     }
                     rows.append(row)
                     print(
-                        f"{mode:<10} {source.label:<18} {source.renderer_used(device) or '-':<6} {'compiled' if compiled else 'eager':<8} bare {bare:8.2f} clips/s"
+                        f"{mode:<10} {source.label:<18} {source.renderer_used(device) or '-':<6} {'compiled' if compiled else 'eager':<8} levers {levers.label:<14} bare {bare:8.2f} clips/s"
                         f"  full {full:8.2f} clips/s  ratio {full / bare:6.3f}  model {tflops:.4f} TFLOP/s"
                         f" ({100 * tflops / peak:.1f}% of peak)"
                         + (f"  vs stock eager bare {full / stock_bare:6.3f}" if compiled else ""),

@@ -3,11 +3,12 @@
 # environment, the CUDA tests, bench_generate (CUDA), bench_train (H100 preset) and a smoke run of the
 # Weizmann transfer path (benchmarks/results/weizmann/run_gpu.sh). Logs and a summary go to $OUT (default outputs/gpu_check).
 #   bash scripts/gpu_check.sh [steps...]
-# steps: env cuda_tests bench_generate bench_augment bench_attention bench_train bench_train_speedups
-#   profile_step bench_train_timesformer gpu_paths weizmann smoke
+# steps: env cuda_tests bench_generate bench_augment bench_attention bench_levers bench_levers_full bench_train
+#   bench_train_speedups profile_step bench_train_timesformer gpu_paths weizmann smoke
 # (default: env cuda_tests bench_augment bench_attention bench_train, at most 10 minutes, which leaves a
 # 15-minute device budget room for the machine's start; gpu_paths, which verified the fp16 and FSDP resumes
-# on 2026-11-27, runs when named). SOURCES and MODES pick bench_train's sources and modes (default
+# on 2026-11-27, runs when named; so do the issue-19 levers: `bash scripts/gpu_check.sh env cuda_tests
+# bench_levers bench_levers_full` fits in about 8 minutes). SOURCES and MODES pick bench_train's sources and modes (default
 # online:rs4,disk and mae,supervised), RUNS the runs of gpu_paths.
 # Steps run in the order below, whatever the order named.
 # Wheels of missing packages (PyAV, datasets, ...) in .gpu/whl are installed first when present. On a lent
@@ -51,7 +52,8 @@ print(\"transformers\", transformers.__version__, \"accelerate\", accelerate.__v
       \"pyarrow\", pyarrow.__version__, \"av\", av.__version__, \"hub\", h.__version__)"'
 step cuda_tests 60 python3 -m pytest -q -p no:cacheprovider -k 'cuda or gpu' \
   tests/data/test_batched_resize.py tests/models/test_mae_forward.py tests/models/test_sdpa_kernels.py \
-  tests/models/test_position_tables.py tests/training/test_clip_loader.py
+  tests/models/test_position_tables.py tests/training/test_clip_loader.py tests/models/test_fused_qkv.py \
+  tests/training/test_master_weights.py
 step bench_augment 30 python3 scripts/bench_augment.py --device cuda --size 224 --clips 64
 # the models alone (bare rates, stock against the model as training runs it): VideoMAE-Base with its
 # position table on the device (supervised) and the sync-free forward (MAE); then both with cuDNN attention
@@ -61,6 +63,14 @@ step bench_attention 200 bash -c "B='python3 scripts/bench_train.py --preset h10
   \$B --model timesformer-base --modes supervised --json $OUT/bench_attention_timesformer.json
   \$B --modes supervised,mae --json $OUT/bench_attention_videomae.json
   \$B --modes supervised,mae --sdpa-kernel cudnn --json $OUT/bench_attention_cudnn.json"
+# issue 19's levers, bare VideoMAE-Base rows against the same stock bare rate: the fused QKV projection,
+# bf16 parameters with fp32 master weights (no autocast), both (bench_train --levers)
+step bench_levers 200 python3 scripts/bench_train.py --preset h100 --steps 20 --sources= --modes supervised,mae \
+  --levers none,fused-qkv,bf16,fused-qkv+bf16 --json "$OUT/bench_levers.json"
+# the full supervised pipeline on the online generator at batch 64 with both levers (target: 1.3x the stock
+# bare step at batch 32, which bench_levers measures as its stock bare rate)
+step bench_levers_full 200 python3 scripts/bench_train.py --preset h100 --steps 20 --workers "$WORKERS" \
+  --modes supervised --batch-size 64 --sources online:rs4 --levers fused-qkv+bf16 --json "$OUT/bench_levers_full.json"
 # online = the generator with the CUDA default (fused) renderer; :rs4 = repeated sampling (each rendered
 # clip used 4 times per batch); disk = the generated dataset, decoded in workers, augmented on the GPU
 step bench_train 270 python3 scripts/bench_train.py --preset h100 --workers "$WORKERS" \

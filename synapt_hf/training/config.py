@@ -22,6 +22,7 @@ SYNTHETIC_DEVICES = ("auto", "cpu")
 SYNTHETIC_RENDERERS = ("auto", "fused", "eager")
 AUGMENT_DEVICES = ("auto", "workers", "device")
 MIXED_PRECISION = ("no", "fp16", "bf16")
+PARAM_DTYPES = ("fp32", "bf16")
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 # The names of the transformers/diffusers example scripts, accepted for these fields (flags and config files).
 ALIASES = {
@@ -62,6 +63,13 @@ class TrainConfig:
         metadata=_help(
             "auto (PyTorch's order) | flash | efficient | cudnn | math: the SDPA kernel tried first on a "
             "GPU, the others stay as fallbacks (models/sdpa_kernels.py)"
+        ),
+    )
+    fused_qkv: bool = field(
+        default=False,
+        metadata=_help(
+            "VideoMAE: one fused query/key/value projection per attention (models/fused_qkv.py); "
+            "checkpoints and the exported folder keep transformers' stock weights"
         ),
     )
     # what to train
@@ -181,6 +189,14 @@ class TrainConfig:
     mixed_precision: str | None = field(
         default=None, metadata=_help("no | fp16 | bf16 (default: accelerate config)")
     )
+    param_dtype: str = field(
+        default="fp32",
+        metadata=_help(
+            "fp32 | bf16: bf16 parameters and activations without autocast, the optimizer updating fp32 "
+            "master copies (training/master_weights.py); the exported weights are the fp32 copies. "
+            "Excludes --mixed-precision fp16/bf16"
+        ),
+    )
     torch_compile: bool = False
     torch_compile_mode: str = field(
         default="default",
@@ -256,6 +272,17 @@ class TrainConfig:
             raise SynaptError(f"--train-crop-min-scale: must be in (0, 1], got {self.train_crop_min_scale}")
         if self.mixed_precision is not None:
             _choice("mixed_precision", self.mixed_precision, MIXED_PRECISION)
+        _choice("param_dtype", self.param_dtype, PARAM_DTYPES)
+        if self.param_dtype != "fp32" and self.mixed_precision not in (None, "no"):
+            raise SynaptError(
+                f"--param-dtype {self.param_dtype} computes in {self.param_dtype} without autocast; "
+                f"drop --mixed-precision {self.mixed_precision} (or use --param-dtype fp32 with it)"
+            )
+        if self.param_dtype != "fp32" and self.protocol == "linear-probe":
+            raise SynaptError(
+                "--param-dtype bf16 does not apply to --protocol linear-probe (its BatchNorm statistics "
+                "are not optimizer state): use --mixed-precision bf16"
+            )
         if self.mode != "supervised" and self.protocol != "pretrain":
             raise SynaptError(
                 f"--protocol {self.protocol} is a supervised protocol; use it with --mode supervised"

@@ -51,7 +51,7 @@ def build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
     distributed_state()  # the process group, with the backend this launch needs
     accelerator = Accelerator(
         cpu=use_cpu(),
-        mixed_precision=config.mixed_precision,
+        mixed_precision=_mixed_precision(config),
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         log_with=log_with,
         project_config=ProjectConfiguration(
@@ -69,13 +69,33 @@ def build_accelerator(config: TrainConfig, output_dir: Path) -> Accelerator:
     return accelerator
 
 
+def _mixed_precision(config: TrainConfig) -> str | None:
+    """The autocast of a run: none with low-precision parameters (they compute in their own dtype, whatever
+    the accelerate config says), else --mixed-precision (None: the accelerate config's)."""
+    return "no" if config.param_dtype != "fp32" else config.mixed_precision
+
+
+def refuse_sharded_levers(config: TrainConfig, sharding: str) -> None:
+    """Refuse the speed levers that are tested with one process or DDP only under FSDP or DeepSpeed
+    (`sharding`): they change which parameters the optimizer sees, which those wrappers take over."""
+    if sharding == "none":
+        return
+    if config.fused_qkv:
+        raise SynaptError(f"--fused-qkv runs with one process or DDP, not with {sharding}")
+    if config.param_dtype != "fp32":
+        raise SynaptError(
+            f"--param-dtype {config.param_dtype} runs with one process or DDP, not with {sharding} "
+            "(use its own mixed precision: --mixed-precision bf16)"
+        )
+
+
 def refuse_gpu_only_settings_on_cpu(config: TrainConfig) -> None:
     """Stop before anything is built when CPU processes are asked for what accelerate 1.15 runs only on
     accelerators: fp16 (autocast and GradScaler are GPU-only: it would train in fp32 while reporting fp16)
     and FSDP version 1 (its plugin requires a GPU; FSDP2 runs on CPU processes)."""
     if not (use_cpu() or not torch.accelerator.is_available()):
         return
-    precision = config.mixed_precision or os.environ.get("ACCELERATE_MIXED_PRECISION", "no")
+    precision = _mixed_precision(config) or os.environ.get("ACCELERATE_MIXED_PRECISION", "no")
     if precision == "fp16":
         raise SynaptError(
             "--mixed-precision fp16 (or mixed_precision: fp16 in the accelerate config): fp16 needs a GPU; "

@@ -28,6 +28,7 @@ from synapt_hf.constants import ALL_RESULTS_FILE, TRAINING_ARGS_FILE
 from synapt_hf.data.torch_dataset import collate_clips
 from synapt_hf.errors import SynaptError
 from synapt_hf.metrics import classification_metrics
+from synapt_hf.models.fused_qkv import use_fused_qkv
 from synapt_hf.models.linear_probe import attach_probe_head, fold_probe_head, probe_train_mode
 from synapt_hf.models.loading import (
     check_geometry,
@@ -53,8 +54,14 @@ from synapt_hf.training.config import TrainConfig
 from synapt_hf.training.data import TrainData, build_data
 from synapt_hf.training.export import export_model
 from synapt_hf.training.hub_push import check_push_target, push_model_folder
-from synapt_hf.training.launch import build_accelerator, distributed_state, refuse_gpu_only_settings_on_cpu
+from synapt_hf.training.launch import (
+    build_accelerator,
+    distributed_state,
+    refuse_gpu_only_settings_on_cpu,
+    refuse_sharded_levers,
+)
 from synapt_hf.training.loss_tracking import LossTracker
+from synapt_hf.training.master_weights import PARAM_DTYPES, MasterWeightAdamW, cast_model
 from synapt_hf.training.optim import parameter_groups
 from synapt_hf.training.output_folder import check_output_dir, clear_output_dir
 from synapt_hf.training.run_settings import check_resume_settings, run_settings, save_run_settings
@@ -135,6 +142,9 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
     supervised = config.mode == "supervised"
     resume_path = resolve_resume(output_dir, config.resume_from_checkpoint)
     accelerator = build_accelerator(config, output_dir)
+    refuse_sharded_levers(config, _sharding(accelerator))
+    if config.fused_qkv and source.family != "videomae":
+        raise SynaptError(f"--fused-qkv: {config.model} is a {source.family} model; the flag is for VideoMAE")
     if resume_path is not None:  # before any data or model is built
         check_resume_settings(
             resume_path,
@@ -163,6 +173,10 @@ def _run_stage(config: TrainConfig, output_dir: Path) -> dict[str, Any]:
             source=source,
         )
         use_sync_free_forward(model)  # the same loss, without waiting for the GPU (models/mae_forward.py)
+    if config.fused_qkv:
+        use_fused_qkv(
+            model
+        )  # one projection matrix; stock weights in every saved state (models/fused_qkv.py)
     if config.protocol == "linear-probe":
         attach_probe_head(model)
     run = _prepare(accelerator, config, model, data, output_dir)
@@ -207,11 +221,17 @@ def _prepare(
         model, config.learning_rate, config.weight_decay, config.resolved_layer_decay, num_layers
     )
     fused = _fused_adamw(accelerator)
-    if fused:  # the fused kernel needs the parameters on the GPU already (`prepare` would move them anyway)
+    low_precision = config.param_dtype != "fp32"
+    # the fused kernel needs the parameters on the GPU already (`prepare` would move them anyway), and fp32
+    # master copies are made where the parameters are
+    if fused or low_precision:
         model.to(accelerator.device)
-    optimizer = torch.optim.AdamW(
-        groups, lr=config.learning_rate, betas=(0.9, config.adam_beta2), fused=fused or None
-    )
+    options = {"lr": config.learning_rate, "betas": (0.9, config.adam_beta2), "fused": fused or None}
+    if low_precision:  # copies of the fp32 values first, then the model in bf16 (training/master_weights.py)
+        optimizer = MasterWeightAdamW(groups, **options)
+        cast_model(model, config.param_dtype)
+    else:
+        optimizer = torch.optim.AdamW(groups, **options)
     eval_batch = config.per_device_eval_batch_size or config.per_device_train_batch_size
     workers = config.dataloader_num_workers
     train_loader = (
@@ -336,10 +356,13 @@ def _loss(run: _Run, batch: dict[str, torch.Tensor], epoch: int, batch_index: in
 
 def _model_input(run: _Run, pixel_values: torch.Tensor) -> torch.Tensor:
     """Clips in the dtype the model computes in. DeepSpeed casts the model itself to bf16/fp16 and does not
-    autocast (DDP and FSDP keep fp32 weights and autocast), so its clips are cast to match."""
+    autocast (DDP and FSDP keep fp32 weights and autocast), so its clips are cast to match; so are they for
+    a model with low-precision parameters (--param-dtype)."""
     from accelerate.utils import DistributedType
 
     accelerator = run.accelerator
+    if run.config.param_dtype != "fp32":
+        return pixel_values.to(PARAM_DTYPES[run.config.param_dtype])
     if accelerator.distributed_type != DistributedType.DEEPSPEED:
         return pixel_values
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(accelerator.mixed_precision)
@@ -461,6 +484,8 @@ def _loop(run: _Run, state: TrainState) -> dict[str, Any]:
     results["eval_runtime_s"] = round(eval_seconds, 3)
     accelerator.wait_for_everyone()
     model = accelerator.unwrap_model(run.model, keep_torch_compile=False)
+    if config.param_dtype != "fp32":  # export the fp32 master weights, as a stock fp32 model
+        getattr(run.optimizer, "optimizer", run.optimizer).write_masters(model)
     if config.protocol == "linear-probe":
         fold_probe_head(model)
     state_dict = accelerator.get_state_dict(run.model)  # collective: gathers FSDP / ZeRO-3 shards
@@ -575,15 +600,17 @@ def save_checkpoint(run: _Run, state: TrainState) -> Path:
 
 def _settings(config: TrainConfig, accelerator: Accelerator) -> dict[str, Any]:
     """The settings recorded in each checkpoint and compared on resume (see training/run_settings.py)."""
+    return run_settings(
+        config, accelerator.num_processes, accelerator.mixed_precision, _sharding(accelerator)
+    )
+
+
+def _sharding(accelerator: Accelerator) -> str:
+    """``fsdp`` | ``deepspeed`` | ``none`` (one process or DDP): how the launch holds the parameters."""
     from accelerate.utils import DistributedType
 
     sharding = {DistributedType.FSDP: "fsdp", DistributedType.DEEPSPEED: "deepspeed"}
-    return run_settings(
-        config,
-        accelerator.num_processes,
-        accelerator.mixed_precision,
-        sharding.get(accelerator.distributed_type, "none"),
-    )
+    return sharding.get(accelerator.distributed_type, "none")
 
 
 @torch.no_grad()
