@@ -438,5 +438,7 @@ def build_dataset(builder: DatasetBuilder, options: BuildOptions) -> BuildResult
         def render(data_files: dict[str, list[str]]) -> str:
             return render_dataset_card(builder, result, options, data_files)
 
-        result.pushed_to = push_dataset(out, options.push_to_hub, render, private=options.private)
+        result.pushed_to = push_dataset(
+            out, options.push_to_hub, render, private=options.private, num_proc=options.num_proc
+        )
     return result
