@@ -257,6 +257,29 @@ def fake_hub(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("HF_TOKEN", token)
     with sys.modules[name].FakeHub(token=token) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        # `datasets` and `huggingface_hub` read HF_ENDPOINT at import: point their copies at the loopback Hub
+        import datasets
+        from huggingface_hub import hf_api
+
+        monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+        monkeypatch.setattr(hf_api.api, "endpoint", hub.url)  # the default client behind `upload_file` & co.
+        monkeypatch.setattr(
+            constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.url + "/{repo_id}/resolve/{revision}/{filename}"
+        )
+        monkeypatch.setattr(datasets.config, "HF_ENDPOINT", hub.url)
+        monkeypatch.setattr(
+            datasets.config, "HUB_DATASETS_URL", hub.url + "/datasets/{repo_id}/resolve/{revision}/{path}"
+        )
+        for variable, folder in (
+            ("HF_HUB_CACHE", "hf-hub-cache"),
+            ("HF_DATASETS_CACHE", "hf-datasets-cache"),
+        ):
+            monkeypatch.setenv(variable, str(tmp_path / folder))  # downloads stay inside the test
+        monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-hub-cache"))
+        monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-datasets-cache")
+        monkeypatch.setattr(
+            datasets.config, "DOWNLOADED_DATASETS_PATH", tmp_path / "hf-datasets-cache" / "downloads"
+        )
         yield hub
 
 

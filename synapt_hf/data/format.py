@@ -124,8 +124,9 @@ def load_video_dataset(
                 f"{source}: split {name!r} lacks the column(s) {', '.join(missing)} of the video dataset format"
                 f" (has {', '.join(part.column_names)})"
             )
-    # Hub datasets whose card declares `dtype: video` load with decoding on (which needs torchcodec);
-    # the format always carries the encoded bytes and decodes with PyAV.
+    # Hub datasets whose card declares `dtype: video` (ours do: `datasets.push.push_dataset` pushes `Video()`
+    # for `load_dataset` users) load with decoding on, which needs torchcodec; the format always carries the
+    # encoded bytes (`Video(decode=False)`) and decodes with PyAV.
     for name, part in loaded.items():
         feature = part.features[VIDEO]
         if isinstance(feature, datasets.Video) and feature.decode:

@@ -446,5 +446,7 @@ def build_dataset(builder: VideoDatasetBuilder, options: BuildOptions) -> BuildR
         def render(data_files: dict[str, list[str]]) -> str:
             return render_dataset_card(builder, result, options, data_files)
 
-        result.pushed_to = push_dataset(out, options.push_to_hub, render, private=options.private)
+        result.pushed_to = push_dataset(
+            out, options.push_to_hub, render, private=options.private, num_proc=options.num_proc
+        )
     return result

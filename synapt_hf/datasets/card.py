@@ -74,8 +74,8 @@ def card_context(
 def dataset_info_yaml(result: BuildResult) -> str:
     """The ``dataset_info`` block of the YAML header: the split sizes.
 
-    Features are left out on purpose: the YAML form of a ``Video`` feature cannot say ``decode=False`` and
-    would override the features stored in the parquet files (class names included), which keep it.
+    Features are left out: a pushed card takes its whole ``dataset_info`` (features with the class names and
+    ``video: Video``) from the README.md that `push_to_hub` writes (`synapt_hf.datasets.push.merge_card`).
     """
     import yaml
 

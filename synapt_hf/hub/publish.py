@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +49,32 @@ def _operations(files: dict[str, Path | bytes]) -> list:
     ]
 
 
-def _unchanged(operation) -> bool:
-    remote = getattr(operation, "_remote_oid", None)
-    return remote is not None and remote == operation._local_oid
+def _content(source: Path | bytes) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
+
+
+def same_as_remote(data: bytes, remote) -> bool:
+    """Whether `data` is the content of the Hub file `remote` (a `RepoFile` from `get_paths_info`): its LFS
+    sha256, or for a regular file its git blob id."""
+    if remote.lfs is not None:
+        return remote.lfs.sha256 == hashlib.sha256(data).hexdigest()
+    return remote.blob_id == hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def unchanged_files(api, repo_id: str, branch: str, files: dict[str, Path | bytes]) -> set[str]:
+    """The paths of `files` whose content the branch already holds."""
+    from huggingface_hub import RepoFile
+
+    remote = {
+        info.path: info
+        for info in api.get_paths_info(repo_id, sorted(files), revision=branch)
+        if isinstance(info, RepoFile)
+    }
+    return {
+        path
+        for path, source in files.items()
+        if path in remote and same_as_remote(_content(source), remote[path])
+    }
 
 
 def publish_model(
@@ -80,26 +104,28 @@ def publish_model(
         with_retries(
             lambda: api.create_branch(repo_id, branch=branch, exist_ok=True), f"create branch {branch}", retry
         )
-    attempt: dict[str, list] = {}
-
-    def commit():
-        attempt["operations"] = _operations(files)  # fresh operations: they cannot be reused after a failure
-        return api.create_commit(
-            repo_id,
-            operations=attempt["operations"],
-            commit_message=f"Publish {repo_id} with synapt-hf",
-            revision=branch,
+    same = with_retries(
+        lambda: unchanged_files(api, repo_id, branch, files), f"compare with {repo_id}", retry
+    )
+    changed = {path: source for path, source in files.items() if path not in same}
+    info = None
+    if changed:
+        info = with_retries(
+            lambda: api.create_commit(  # fresh operations each try: they cannot be reused after a failure
+                repo_id,
+                operations=_operations(changed),
+                commit_message=f"Publish {repo_id} with synapt-hf",
+                revision=branch,
+            ),
+            f"upload to {repo_id}",
+            retry,
         )
-
-    info = with_retries(commit, f"upload to {repo_id}", retry)
-    operations = attempt["operations"]
-    unchanged = [op.path_in_repo for op in operations if _unchanged(op)]
-    uploaded = [op.path_in_repo for op in operations if not _unchanged(op)]
+    uploaded, unchanged = sorted(changed), sorted(same)
     log.info("%s@%s: %d file(s) uploaded, %d unchanged", repo_id, branch, len(uploaded), len(unchanged))
     return PublishReport(
         repo_id=repo_id,
         revision=branch,
-        commit=info.oid if uploaded else None,
+        commit=info.oid if info is not None else None,
         uploaded=uploaded,
         unchanged=unchanged,
     )

@@ -15,7 +15,11 @@ from synapt_hf.synth.config import GeneratorConfig
 LICENSE = "apache-2.0"  # the clips are rendered by this toolkit (Apache-2.0); no third-party footage
 
 _COLUMNS = (
-    ("video", "`{bytes, path}`: the encoded H.264 MP4 file (`Video(decode=False)`)"),
+    (
+        "video",
+        "`{bytes, path}`: the encoded H.264 MP4 file (`Video`: torchcodec decodes it in `load_dataset` where "
+        "installed; `load_video_dataset` reads the bytes and decodes with PyAV)",
+    ),
     ("label", "class index (`ClassLabel`, names below)"),
     ("num_frames, width, height, fps", "clip geometry"),
     ("path", "synthetic clip id"),

@@ -341,12 +341,13 @@ def generate_dataset(
         return None
     dataset = _assemble(config, chunks, work, out, overwrite)
     if push_to_hub:
-        push_generated(config, dataset, out, push_to_hub)
+        push_generated(config, dataset, out, push_to_hub, num_proc=num_proc)
     return dataset
 
 
-def push_generated(config: GeneratorConfig, dataset, out: Path, repo_id: str) -> str:
-    """Upload the generated dataset saved in `out` as parquet shards + a generated-data card, one commit."""
+def push_generated(config: GeneratorConfig, dataset, out: Path, repo_id: str, num_proc: int = 1) -> str:
+    """Upload the generated dataset saved in `out` with `synapt_hf.datasets.push.push_dataset` (parquet shards
+    through `DatasetDict.push_to_hub`, then the generated-data card); `num_proc` processes write the shards."""
     from synapt_hf.datasets.push import push_dataset
     from synapt_hf.synth.hub_card import render_generated_card
 
@@ -356,7 +357,7 @@ def push_generated(config: GeneratorConfig, dataset, out: Path, repo_id: str) ->
         return render_generated_card(config, sizes, data_files)
 
     try:
-        return push_dataset(out, repo_id, render)
+        return push_dataset(out, repo_id, render, num_proc=num_proc)
     except SynaptError as exc:
         raise SynaptError(f"{exc}; the generated dataset is kept in {out}") from exc
 

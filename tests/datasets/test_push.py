@@ -1,7 +1,10 @@
-"""`--push-to-hub`: parquet shards + dataset card in one commit, against the loopback fake Hub."""
+"""`--push-to-hub` (`DatasetDict.push_to_hub`, then the card through `DatasetCard`), against the loopback Hub
+of tests/hub/fake_hub.py: what arrives, and what `datasets.load_dataset(repo_id)` and `load_video_dataset`
+read back from it."""
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import datasets
@@ -10,39 +13,61 @@ from huggingface_hub import DatasetCard
 
 from synapt_hf.cli import main
 from synapt_hf.data.format import load_video_dataset
-from synapt_hf.datasets.push import write_parquet_shards
+from synapt_hf.datasets.push import push_dataset
 from synapt_hf.errors import SynaptError
+
+REPO = "synapt-test/tiny-actions"
+
+
+def video_cells(split: datasets.Dataset) -> list[dict]:
+    """The stored ``{bytes, path}`` cells of the video column, whatever its decoding (read from Arrow)."""
+    return split.data.column("video").to_pylist()
 
 
 def test_build_and_push(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
     out = tmp_path / "out"
     args = ["build-dataset", "folder", "--root", str(video_tree), "--out", str(out), "--val-ratio", "0.34"]
-    args += ["--push-to-hub", "synapt-test/tiny-actions", "--pretty-name", "Tiny actions", "--private"]
+    args += ["--push-to-hub", REPO, "--pretty-name", "Tiny actions", "--private"]
     assert main([*args, "--license", "cc-by-4.0"]) == 0
-    assert fake_hub.repos["synapt-test/tiny-actions"].private is True
-    assert "pushed to https://huggingface.co/datasets/synapt-test/tiny-actions" in capsys.readouterr().out
-    files = fake_hub.files("synapt-test/tiny-actions")
+    assert fake_hub.repos[REPO].private is True
+    assert f"pushed to https://huggingface.co/datasets/{REPO}" in capsys.readouterr().out
+    files = fake_hub.files(REPO)
     shards = sorted(name for name in files if name.endswith(".parquet"))
     assert shards == ["data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"]
     card = DatasetCard(files["README.md"].decode("utf-8"))
     assert card.data.task_categories == ["video-classification"] and card.data.pretty_name == "Tiny actions"
-    assert card.data.license == "cc-by-4.0"
-    assert card.data.configs[0]["data_files"][1] == {"split": "validation", "path": [shards[1]]}
-    commits = [c for c in fake_hub.commits if c["repo_id"] == "synapt-test/tiny-actions"]
-    assert len(commits) == 1 and sorted(commits[0]["paths"]) == ["README.md", *shards]  # one atomic commit
-    # What a user downloads: the repository's files, loaded through its card's configs.
+    assert card.data.license == "cc-by-4.0" and "## Class names" in card.text
+    data_files = card.data.configs[0]["data_files"]  # written by push_to_hub: one pattern per split
+    assert [entry["split"] for entry in data_files] == ["train", "validation"]
+    assert all(fnmatch.filter(shards, entry["path"]) == [shards[i]] for i, entry in enumerate(data_files))
+    features = card.data.dataset_info["features"]  # from push_to_hub: the class names and a Video column
+    assert {"name": "video", "dtype": "video"} in features
+    label = next(feature for feature in features if feature["name"] == "label")
+    assert label["dtype"]["class_label"]["names"] == {"0": "clap", "1": "run", "2": "wave"}
+    commits = [c for c in fake_hub.commits if c["repo_id"] == REPO]
+    assert [sorted(c["paths"]) for c in commits] == [["README.md", *shards], ["README.md"]]  # data, then card
+
+    local = load_video_dataset(out)
+    plain = datasets.load_dataset(REPO)  # what a user of `datasets` gets (HF_ENDPOINT: the loopback Hub)
+    assert {name: len(split) for name, split in plain.items()} == {"train": 6, "validation": 3}
+    for split in ("train", "validation"):
+        assert plain[split].features["label"].names == ["clap", "run", "wave"]
+        assert (
+            isinstance(plain[split].features["video"], datasets.Video)
+            and plain[split].features["video"].decode
+        )
+        assert plain[split]["path"] == local[split]["path"] and plain[split]["label"] == local[split]["label"]
+        pushed_bytes = [cell["bytes"] for cell in video_cells(plain[split])]
+        assert pushed_bytes == [cell["bytes"] for cell in video_cells(local[split])]  # byte-identical files
+    ours = load_video_dataset(REPO)  # the project's loader: Video(decode=False), decoded later with PyAV
+    assert ours["train"].features == local["train"].features
+    assert ours["validation"][0]["video"]["bytes"] == local["validation"][0]["video"]["bytes"]
+    # What a user downloads by hand: the repository's files, loaded through its card's configs.
     clone = tmp_path / "clone"
     for name, data in files.items():
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
         (clone / name).write_bytes(data)
-    pushed, local = load_video_dataset(clone), load_video_dataset(out)
-    assert {name: len(split) for name, split in pushed.items()} == {
-        name: len(split) for name, split in local.items()
-    }
-    assert pushed["train"].features == local["train"].features  # ClassLabel names, Video(decode=False)
-    for split in ("train", "validation"):
-        assert pushed[split]["path"] == local[split]["path"]
-        assert pushed[split][0]["video"]["bytes"] == local[split][0]["video"]["bytes"]
+    assert load_video_dataset(clone)["train"]["path"] == local["train"]["path"]
 
 
 def test_push_failure_is_one_line(tmp_path: Path, video_tree: Path, fake_hub, capsys) -> None:
@@ -60,20 +85,26 @@ def test_push_failure_is_one_line(tmp_path: Path, video_tree: Path, fake_hub, ca
     assert (tmp_path / "out" / "dataset_dict.json").is_file()  # the local build is kept
 
 
-def test_parquet_shards_split_by_size(tmp_path: Path, video_tree: Path) -> None:
+def test_shards_by_size_and_a_repush_replaces_them(tmp_path: Path, video_tree: Path, fake_hub) -> None:
     from synapt_hf.datasets.builder import BuildOptions
     from synapt_hf.datasets.folder import FolderBuilder
 
     FolderBuilder(video_tree).build(BuildOptions(out=tmp_path / "out", split_by="none"))
     dataset = load_video_dataset(tmp_path / "out")
-    files = write_parquet_shards(
-        dataset, tmp_path / "staging", max_shard_bytes=dataset["train"].data.nbytes // 3
-    )
-    assert len(files["train"]) in (3, 4) and files["train"][0].endswith(
-        f"-of-{len(files['train']):05d}.parquet"
-    )
-    total = sum(len(datasets.Dataset.from_parquet(str(tmp_path / "staging" / f))) for f in files["train"])
-    assert total == 9
+    card = "---\nlicense: mit\npretty_name: Shards\n---\n\n# Shards\n"
+    push_dataset(tmp_path / "out", REPO, lambda files: card)
+    assert sorted(n for n in fake_hub.files(REPO) if n.endswith(".parquet")) == [
+        "data/train-00000-of-00001.parquet"
+    ]
+    push_dataset(tmp_path / "out", REPO, lambda files: card, max_shard_size=dataset["train"].data.nbytes // 3)
+    shards = sorted(n for n in fake_hub.files(REPO) if n.endswith(".parquet"))
+    assert len(shards) in (3, 4) and shards[0].endswith(
+        f"-of-{len(shards):05d}.parquet"
+    )  # the old one is gone
+    pushed = datasets.load_dataset(REPO, split="train")
+    assert pushed["path"] == dataset["train"]["path"]
+    assert [c["bytes"] for c in video_cells(pushed)] == [c["bytes"] for c in video_cells(dataset["train"])]
+    assert DatasetCard(fake_hub.files(REPO)["README.md"].decode()).data.pretty_name == "Shards"
     with pytest.raises(SynaptError):
         from synapt_hf.datasets.push import check_repo_id
 

@@ -1,8 +1,10 @@
 """A loopback HTTP server speaking the part of the Hugging Face Hub API that `huggingface_hub` uses to publish.
 
-Covers: create repo, branches, validate-yaml, preupload, LFS batch + basic PUT upload, NDJSON commit, model info,
-model listing (`filter`, `cardData`) and collections. The real `huggingface_hub` client talks to it unchanged
-(`HfApi(endpoint=hub.url)`); only the server is local. Reusable for dataset repos (`/api/datasets/...`).
+Covers: create repo, branches, validate-yaml, preupload, LFS batch + basic PUT upload, NDJSON commit (add and
+delete, `parentCommit` checked), repo info at a branch or commit, tree listing, paths-info, file download
+(`resolve`, GET/HEAD, byte ranges), model listing (`filter`, `cardData`) and collections: enough for
+`HfApi`, `DatasetDict.push_to_hub` and `datasets.load_dataset(repo_id)`. The real clients talk to it unchanged
+(`HfApi(endpoint=hub.url)`, or HF_ENDPOINT); only the server is local. Model and dataset repos alike.
 
 Start it with `FakeHub(token=...)` as a context manager; inspect `hub.repos`, `hub.requests`, `hub.lfs_uploads`,
 `hub.commits`; make the next N requests fail with `hub.fail_next(n, status=503)`.
@@ -36,6 +38,7 @@ LFS_SUFFIXES = (
     ".gif",
     ".png",
 )
+OPEN_PATHS = ("/lfs-upload/", "/api/validate-yaml")  # answered without a token
 REPO = r"(?P<kind>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)"
 
 
@@ -61,6 +64,11 @@ class Repo:
     kind: str
     private: bool
     branches: dict[str, Branch]
+    snapshots: dict[str, Branch] = field(default_factory=dict)  # commit sha -> the files at that commit
+
+    def snapshot(self, branch: Branch) -> None:
+        """Record `branch` as it is now under its commit sha (readable later as a revision)."""
+        self.snapshots[branch.sha] = Branch(branch.sha, dict(branch.files), set(branch.lfs))
 
     def card_data(self) -> dict | None:
         readme = self.branches["main"].files.get("README.md")
@@ -157,11 +165,13 @@ def _handler_for(hub: FakeHub):
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
             self._status = status
 
-        def _error(self, status: int, message: str) -> None:
-            self._send(status, {"error": message}, {"X-Error-Message": message})
+        def _error(self, status: int, message: str, code: str | None = None) -> None:
+            headers = {"X-Error-Message": message, **({"X-Error-Code": code} if code else {})}
+            self._send(status, {"error": message}, headers)
 
         def _authorized(self) -> bool:
             return self.headers.get("Authorization") == f"Bearer {hub.token}"
@@ -170,13 +180,19 @@ def _handler_for(hub: FakeHub):
             url = urlsplit(self.path)
             path, query = unquote(url.path), parse_qs(url.query)
             body = self._body() if method in ("POST", "PUT", "PATCH") else b""
+            self._range = self.headers.get("Range")
             self._status = 0
             try:
                 failure = hub.take_failure()
                 if failure is not None:
                     self._error(failure, "injected failure")
-                elif method != "GET" and not path.startswith("/lfs-upload/") and not self._authorized():
-                    # LFS uploads go to pre-signed storage URLs on the real Hub: no Authorization header
+                elif (
+                    method not in ("GET", "HEAD")
+                    and not path.startswith(OPEN_PATHS)
+                    and not self._authorized()
+                ):
+                    # LFS uploads go to pre-signed storage URLs on the real Hub: no Authorization header;
+                    # `RepoCard.validate` sends none either
                     self._error(401, "Invalid credentials in Authorization header")
                 else:
                     self._route(method, path, query, body)
@@ -198,6 +214,9 @@ def _handler_for(hub: FakeHub):
         def do_PATCH(self) -> None:
             self._dispatch("PATCH")
 
+        def do_HEAD(self) -> None:
+            self._dispatch("HEAD")
+
         # --- routes ----------------------------------------------------------------------------------------
 
         def _route(self, method: str, path: str, query: dict, body: bytes) -> None:
@@ -214,6 +233,18 @@ def _handler_for(hub: FakeHub):
                 ),
                 ("PUT", r"/lfs-upload/(?P<oid>[0-9a-f]{64})", self.lfs_put),
                 ("GET", r"/api/models", self.list_models),
+                ("GET", rf"/api/{REPO}/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?", self.tree),
+                ("POST", rf"/api/{REPO}/paths-info/(?P<rev>.+)", self.paths_info),
+                (
+                    "GET",
+                    r"/(?:(?P<kind>datasets|spaces)/)?(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)",
+                    self.resolve,
+                ),
+                (
+                    "HEAD",
+                    r"/(?:(?P<kind>datasets|spaces)/)?(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)",
+                    self.resolve,
+                ),
                 ("GET", rf"/api/{REPO}(?:/revision/(?P<rev>.+))?", self.repo_info),
                 ("GET", r"/api/collections", self.list_collections),
                 ("POST", r"/api/collections", self.create_collection),
@@ -232,17 +263,19 @@ def _handler_for(hub: FakeHub):
         def _repo(self, params: dict) -> Repo | None:
             repo = hub.repos.get(params["repo"])
             if repo is None:
-                self._error(404, "Repository not found")
+                self._error(404, "Repository not found", "RepoNotFound")
             return repo
 
         def _branch(self, params: dict) -> tuple[Repo, Branch] | None:
-            """The repo and its revision (`rev`, default main); answers 404 and returns None when either is unknown."""
+            """The repo and its revision (`rev`: a branch or a commit sha, default main); answers 404 and returns
+            None when either is unknown."""
             repo = self._repo(params)
             if repo is None:
                 return None
-            branch = repo.branches.get(params.get("rev") or "main")
+            revision = params.get("rev") or "main"
+            branch = repo.branches.get(revision) or repo.snapshots.get(revision)
             if branch is None:
-                self._error(404, "Revision not found")
+                self._error(404, "Revision not found", "RevisionNotFound")
                 return None
             return repo, branch
 
@@ -259,6 +292,7 @@ def _handler_for(hub: FakeHub):
                 return
             private = payload.get("visibility") == "private" or bool(payload.get("private"))
             hub.repos[repo_id] = Repo(repo_id, kind, private, {"main": Branch(sha=hub.new_sha(repo_id))})
+            hub.repos[repo_id].snapshot(hub.repos[repo_id].branches["main"])
             self._send(200, {"url": url, "name": repo_id})
 
         def validate_yaml(self, params, query, body) -> None:
@@ -329,10 +363,22 @@ def _handler_for(hub: FakeHub):
             repo, branch = found
             lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
             header, changes = lines[0], lines[1:]
+            parent = header["value"].get("parentCommit")
+            if parent and parent != branch.sha:
+                self._error(412, f"parent commit {parent} is not the head {branch.sha}")
+                return
             staged: list[tuple[str, bytes, bool]] = []
+            deleted: list[str] = []
             for change in changes:
                 value = change["value"]
-                if change["key"] == "file":
+                if change["key"] in ("deletedFile", "deletedFolder"):
+                    folder = value["path"].rstrip("/") + "/"
+                    gone = [p for p in branch.files if p == value["path"] or p.startswith(folder)]
+                    if not gone:
+                        self._error(404, f"{value['path']} does not exist", "EntryNotFound")
+                        return
+                    deleted.extend(gone)
+                elif change["key"] == "file":
                     staged.append((value["path"], base64.b64decode(value["content"]), False))
                 elif change["key"] == "lfsFile":
                     if value["oid"] not in hub.lfs_store:
@@ -342,16 +388,21 @@ def _handler_for(hub: FakeHub):
                 else:
                     self._error(400, f"unsupported commit operation {change['key']}")
                     return
+            for path in deleted:
+                branch.files.pop(path, None)
+                branch.lfs.discard(path)
             for path, data, is_lfs in staged:
                 branch.files[path] = data
                 (branch.lfs.add if is_lfs else branch.lfs.discard)(path)
             branch.sha = hub.new_sha(branch.sha)
+            repo.snapshot(branch)
             hub.commits.append(
                 {
                     "repo_id": repo.repo_id,
                     "revision": params["rev"],
                     "summary": header["value"]["summary"],
                     "paths": [path for path, _, _ in staged],
+                    "deleted": deleted,
                     "sha": branch.sha,
                 }
             )
@@ -381,6 +432,80 @@ def _handler_for(hub: FakeHub):
             if card and data:
                 info["cardData"] = data
             return info
+
+        def _entry(self, branch: Branch, path: str) -> dict:
+            """The tree / paths-info JSON of one file or folder."""
+            if path not in branch.files:
+                return {"type": "directory", "oid": git_sha1(path.encode()), "size": 0, "path": path}
+            data = branch.files[path]
+            entry = {"type": "file", "oid": git_sha1(data), "size": len(data), "path": path}
+            if path in branch.lfs:
+                entry["lfs"] = {
+                    "oid": hashlib.sha256(data).hexdigest(),
+                    "size": len(data),
+                    "pointerSize": 134,
+                }
+            return entry
+
+        def tree(self, params, query, body) -> None:
+            found = self._branch(params)
+            if found is None:
+                return
+            _, branch = found
+            folder = (params.get("path") or "").strip("/")
+            prefix = folder + "/" if folder else ""
+            if folder and not any(name.startswith(prefix) for name in branch.files):
+                self._error(404, f"{folder} does not exist", "EntryNotFound")
+                return
+            recursive = query.get("recursive", ["false"])[0].lower() == "true"
+            entries: dict[str, dict] = {}
+            for name in sorted(branch.files):
+                if not name.startswith(prefix):
+                    continue
+                parts = name[len(prefix) :].split("/")
+                for depth in range(1, len(parts) + 1 if recursive else 2):
+                    path = prefix + "/".join(parts[:depth])
+                    entries.setdefault(path, self._entry(branch, path))
+            self._send(200, list(entries.values()))
+
+        def paths_info(self, params, query, body) -> None:
+            found = self._branch(params)
+            if found is None:
+                return
+            _, branch = found
+            form = parse_qs(body.decode())
+            wanted = form.get("paths", [])
+            folders = {name.rsplit("/", 1)[0] for name in branch.files if "/" in name}
+            folders |= {"/".join(f.split("/")[:i]) for f in folders for i in range(1, f.count("/") + 1)}
+            self._send(200, [self._entry(branch, p) for p in wanted if p in branch.files or p in folders])
+
+        def resolve(self, params, query, body) -> None:
+            found = self._branch(params)
+            if found is None:
+                return
+            _, branch = found
+            data = branch.files.get(params["path"])
+            if data is None:
+                self._error(404, f"{params['path']} does not exist", "EntryNotFound")
+                return
+            etag = hashlib.sha256(data).hexdigest() if params["path"] in branch.lfs else git_sha1(data)
+            headers = {"X-Repo-Commit": branch.sha, "ETag": f'"{etag}"', "Accept-Ranges": "bytes"}
+            status, payload = 200, data
+            match = re.fullmatch(r"bytes=(\d*)-(\d*)", self._range or "")
+            if match and data:
+                start = int(match.group(1) or 0)
+                stop = min(len(data) - 1, int(match.group(2))) if match.group(2) else len(data) - 1
+                status, payload = 206, data[start : stop + 1]
+                headers["Content-Range"] = f"bytes {start}-{stop}/{len(data)}"
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+            self._status = status
 
         def repo_info(self, params, query, body) -> None:
             found = self._branch(params)

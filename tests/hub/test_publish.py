@@ -49,6 +49,20 @@ def test_publish_uploads_folder_card_and_results_then_nothing_on_republish(
     assert not [r for r in new_requests if "/commit/" in r.path or r.method == "PUT"]
 
 
+def test_republish_uploads_only_the_changed_file(fake_hub, catalog_file, tiny_model_dir, tmp_path):
+    import shutil
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    entry = load_catalog(catalog_file).entry("synapt-test/videomae-tiny")
+    publish_model(model_dir, entry, endpoint=fake_hub.url, retry=FAST)
+    (model_dir / "training_args.json").write_text('{"changed": true}\n')
+    again = publish_model(model_dir, entry, endpoint=fake_hub.url, retry=FAST)
+    assert again.uploaded == ["training_args.json"] and again.commit == fake_hub.commits[-1]["sha"]
+    assert {"model.safetensors", "config.json"} <= set(again.unchanged)  # by LFS sha256 / by git blob id
+    assert fake_hub.commits[-1]["paths"] == ["training_args.json"] and len(fake_hub.lfs_uploads) == 1
+
+
 def test_missing_token_fails_before_any_request(fake_hub, catalog_file, tiny_model_dir, monkeypatch):
     monkeypatch.delenv("HF_TOKEN")
     entry = load_catalog(catalog_file).entry("synapt-test/videomae-tiny")

@@ -123,3 +123,19 @@ def test_real_library(tmp_path: Path) -> None:
     assert np.linalg.norm(pelvis[-1, [0, 2]] - pelvis[0, [0, 2]]) > 0.8  # ~1.3 s of walking
     assert abs(pelvis[:, [0, 2]].mean(0)).max() < 1e-9  # centred on the origin
     assert pose[..., 1].min() >= 0.0
+
+
+def test_import_and_push_to_the_hub(capture_dir: Path, tmp_path: Path, fake_hub) -> None:
+    import datasets
+    from huggingface_hub import DatasetCard
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("file,class\n02_*.bvh.gz,mocap_walk\n")
+    out, repo = tmp_path / "library", "synapt-test/motions"
+    assert main(["motions", "import", str(capture_dir), "--labels", str(labels), "--out", str(out),
+                 "--push-to-hub", repo]) == 0  # fmt: skip
+    card = DatasetCard(fake_hub.files(repo)["README.md"].decode())
+    assert card.data.pretty_name == "synapt-hf motion library" and "| mocap_walk |" in card.text
+    assert card.data.configs[0]["data_files"][0]["split"] == "train"  # from push_to_hub
+    pushed, local = datasets.load_dataset(repo, split="train"), datasets.load_from_disk(str(out))
+    assert pushed["id"] == local["id"] and pushed["directions"] == local["directions"]
