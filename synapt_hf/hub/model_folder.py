@@ -84,7 +84,10 @@ def _pretrain_from_args(args: dict, override: str | None) -> PretrainData:
         return PretrainData(key=override)
     dataset = args.get("dataset")
     if dataset:
-        return PretrainData(key=Path(str(dataset)).name, description=str(dataset))
+        path = Path(str(dataset)).expanduser()
+        if path.exists() or str(dataset).startswith((".", "/", "~")):  # never a local path on a card
+            return PretrainData(key=path.name, description=f"a local dataset ({path.name})")
+        return PretrainData(key=path.name, description=str(dataset))
     if args:  # no dataset: the built-in procedural generator
         classes = args.get("synthetic_classes")
         return PretrainData(
