@@ -28,6 +28,11 @@ declare -A ARM_RECIPE=(
   [side-view]="generator-supervised-cpu.yaml --synthetic_preset side-view"
 )
 
+for arm in "$@"; do  # every arm name is checked before any work
+  [ -n "${ARM_RECIPE[$arm]+x}" ] || { echo "unknown arm $arm (known: ${!ARM_RECIPE[*]})" >&2; exit 2; }
+done
+[ $# -gt 0 ] || { echo "name at least one arm (known: ${!ARM_RECIPE[*]})" >&2; exit 2; }
+
 motions="$WORK/motions"  # the motion library, imported from the shared capture when missing
 MOCAP=${MOCAP:-../shared/data/mocap}
 [ -f "$motions/dataset_info.json" ] || synapt motions import "$MOCAP/cmu" "$MOCAP/hdm05" \
@@ -39,7 +44,7 @@ folds="$WORK/weizmann"
 
 checkpoints=()
 for arm in "$@"; do
-  spec=${ARM_RECIPE[$arm]:?unknown arm $arm (known: ${!ARM_RECIPE[*]})}
+  spec=${ARM_RECIPE[$arm]}
   read -r recipe overrides <<<"$spec"
   out="$WORK/pretrain-$arm"
   if [ ! -f "$out/all_results.json" ]; then
