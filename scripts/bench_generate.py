@@ -239,6 +239,11 @@ def main() -> None:
     parser.add_argument("--no-encode", action="store_true", help="skip the render + encode measurement")
     parser.add_argument("--preset", default="default", help="scene preset (synapt_hf.synth.presets.PRESETS)")
     parser.add_argument(
+        "--classes",
+        default="35",
+        help="class spec (default 35: the set the recorded figures used; all = every action)",
+    )
+    parser.add_argument(
         "--sampling", action="store_true", help="only time the scene sampling (the GPU pipeline's CPU side)"
     )
     parser.add_argument(
@@ -251,7 +256,7 @@ def main() -> None:
         f"device={device} threads={torch.get_num_threads()} torch={torch.__version__} batch={args.batch_size}"
     )
     for size in args.sizes:
-        config = GeneratorConfig.create("all", frames=args.frames, size=size, preset=args.preset)
+        config = GeneratorConfig.create(args.classes, frames=args.frames, size=size, preset=args.preset)
         clips = max(args.batch_size, round(args.clips * (112 / size) ** 2))
         if args.sampling:
             (name_a, a), (name_b, b) = measure_sampling(config, clips, args.batch_size)
