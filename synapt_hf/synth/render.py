@@ -378,9 +378,7 @@ def _draw_tile_compacted(
     column = item["x0"].long().index_select(0, owner) + col
     line = item["y0"].long().index_select(0, owner) + row
     index = item["base"].index_select(0, owner) + line * width + column
-    current = zbuf.index_select(0, index)
-    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
-    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+    _write_nearer(zbuf, index, candidate)
 
 
 def _draw_tile_dense(
@@ -403,7 +401,22 @@ def _draw_tile_dense(
     else:
         candidate = _shade_textured(depth, s, dx, dy, columns, table, item["texture"][:, None, None])
     index = item["base"][:, None, None] + py.long() * width + px.long()
-    # Misses go to the spare rows, spread so that GPU stores do not pile onto one address.
+    _write_nearer_or_spare(zbuf, index, valid, candidate)
+
+
+def _write_nearer(zbuf: torch.Tensor, index: torch.Tensor, candidate: torch.Tensor) -> None:
+    """Write each candidate (depth, r, g, b) into row `index` of the z-buffer where it is nearer."""
+    current = zbuf.index_select(0, index)
+    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
+    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+
+
+def _write_nearer_or_spare(
+    zbuf: torch.Tensor, index: torch.Tensor, valid: torch.Tensor, candidate: torch.Tensor
+) -> None:
+    """The dense form of `_write_nearer`: every pixel of a tile is a candidate; misses (`valid` false) and
+    farther candidates are written to the spare rows instead, spread so that GPU stores do not pile onto
+    one address. No data-dependent shapes, so it compiles into one kernel."""
     spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
     valid, candidate = valid.reshape(-1), candidate.reshape(-1, 4)
     index = torch.where(valid, index.reshape(-1), spare)
@@ -496,9 +509,7 @@ def _draw_occluder_compacted(
     line = item["y0"].long().index_select(0, owner) + row
     column = item["x0"].long().index_select(0, owner) + col
     index = item["base"].index_select(0, owner) + line * width + column
-    current = zbuf.index_select(0, index)
-    closer = (candidate[:, 0] < current[:, 0]).unsqueeze(-1)
-    zbuf.index_copy_(0, index, torch.where(closer, candidate, current))
+    _write_nearer(zbuf, index, candidate)
 
 
 def _draw_occluder_dense(
@@ -517,12 +528,7 @@ def _draw_occluder_dense(
     colour = _occluder_colour(table, item["texture"][:, None, None], su, sv, o[:, None, None, 9:12])
     candidate = torch.cat([o[:, 2, None, None].expand(su.shape).unsqueeze(-1), colour], -1)
     index = item["base"][:, None, None] + py.long() * width + px.long()
-    spare = zbuf.shape[0] - SPARE_ROWS + torch.arange(index.numel(), device=zbuf.device) % SPARE_ROWS
-    valid, candidate = valid.reshape(-1), candidate.reshape(-1, 4)
-    index = torch.where(valid, index.reshape(-1), spare)
-    current = zbuf.index_select(0, index)
-    closer = valid & (candidate[:, 0] < current[:, 0])
-    zbuf.index_copy_(0, torch.where(closer, index, spare), candidate)
+    _write_nearer_or_spare(zbuf, index, valid, candidate)
 
 
 def _capsule_surface(
