@@ -100,9 +100,10 @@ class BuildOptions:
                 "--license: empty licence id (use a Hub licence id such as cc-by-4.0, or unknown)"
             )
         if self.push_to_hub is not None:
-            from synapt_hf.datasets.push import check_push_target, check_repo_id
+            from synapt_hf.datasets.push import check_push_target
+            from synapt_hf.hub.repo_ids import validate_repo_id
 
-            check_repo_id(self.push_to_hub)
+            validate_repo_id(self.push_to_hub, "--push-to-hub")
             if self.license is None:
                 raise SynaptError(
                     f"--push-to-hub {self.push_to_hub}: --license is required (a Hub licence id such as "

@@ -36,20 +36,10 @@ HUB_MAINTAINED_KEYS = ("configs", "dataset_info")  # card metadata taken from wh
 DATA_DIR = "data"  # where push_to_hub puts the shards of the default config
 
 
-def check_repo_id(repo_id: str) -> None:
-    """Raise SynaptError unless `repo_id` has the form ``org/name`` that the Hub accepts."""
-    validate_repo_id(repo_id, "--push-to-hub")
-
-
-def hub_token() -> str:
-    """The Hub token (``HF_TOKEN`` or the one saved by ``hf auth login``); SynaptError when there is none."""
-    return resolve_token()
-
-
 def check_push_target(repo_id: str) -> None:
     """Validate the repository id and that a token exists, before any build work."""
-    check_repo_id(repo_id)
-    hub_token()
+    validate_repo_id(repo_id, "--push-to-hub")
+    resolve_token()
 
 
 def hub_features(dataset_dict):
@@ -110,8 +100,8 @@ def push_dataset(
     import datasets
     from huggingface_hub import HfApi
 
-    check_repo_id(repo_id)
-    token = hub_token()
+    validate_repo_id(repo_id, "--push-to-hub")
+    token = resolve_token()
     dataset_dict = datasets.load_from_disk(str(saved_dir))
     if isinstance(dataset_dict, datasets.Dataset):
         dataset_dict = datasets.DatasetDict({"train": dataset_dict})

@@ -154,12 +154,6 @@ def check_compatible(
 
 
 # ---------------------------------------------------------------------------------------- checkpoints
-def model_source(name: str):
-    from synapt_hf.models.loading import resolve_model
-
-    return resolve_model(name)
-
-
 def scratch_target(checkpoint: str, checkpoints: list[str]) -> str:
     """The architecture a scratch entry copies: after `scratch:`, else the first non-scratch checkpoint."""
     if checkpoint.startswith(SCRATCH + ":"):
@@ -183,7 +177,9 @@ def materialize_scratch(target: str, seed: int, out_dir: Path) -> str:
     folder = out_dir / SCRATCH_DIR / f"{safe_file_name(checkpoint_display_name(target))}-seed{seed}"
     if (folder / "config.json").is_file():
         return str(folder)
-    source = model_source(target)
+    from synapt_hf.models.loading import resolve_model
+
+    source = resolve_model(target)
     config = AutoConfig.from_pretrained(source.name) if source.kind == "local" else source.config
     architectures = getattr(config, "architectures", None) or []
     torch.manual_seed(seed)
@@ -259,9 +255,9 @@ def run_one(
         row.num_classes, row.num_train, row.num_val = geo.num_classes, geo.num_train, geo.num_val
         is_scratch = checkpoint == SCRATCH or checkpoint.startswith(SCRATCH + ":")
         target = scratch_target(checkpoint, config.checkpoints) if is_scratch else checkpoint
-        from synapt_hf.models.loading import model_geometry
+        from synapt_hf.models.loading import model_geometry, resolve_model
 
-        frames, size = model_geometry(model_source(target).config)
+        frames, size = model_geometry(resolve_model(target).config)
         check_compatible(checkpoint, frames, size, dataset, geo)
         model = materialize_scratch(target, seed, out_dir) if is_scratch else checkpoint
         run_dir = (

@@ -110,13 +110,3 @@ def _given_on_command_line(parser: argparse.ArgumentParser, argv: list[str]) -> 
     probe = argparse.Namespace(**dict.fromkeys(TrainConfig.__dataclass_fields__, _NOT_GIVEN))
     parsed, _ = parser.parse_known_args(argv, namespace=probe)
     return {name for name in TrainConfig.__dataclass_fields__ if getattr(parsed, name) is not _NOT_GIVEN}
-
-
-def config_from_namespace(args: argparse.Namespace) -> TrainConfig:
-    """`TrainConfig` from an argparse namespace built with `add_train_arguments` (the `synapt` CLI)."""
-    values = {name: getattr(args, name) for name in TrainConfig.__dataclass_fields__ if hasattr(args, name)}
-    if getattr(args, "config", None):
-        file_values = read_config_file(args.config)
-        explicit = getattr(args, "_explicit", set())
-        values = {**values, **{k: v for k, v in file_values.items() if k not in explicit}}
-    return TrainConfig.from_dict(values)

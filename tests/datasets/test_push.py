@@ -106,9 +106,9 @@ def test_shards_by_size_and_a_repush_replaces_them(tmp_path: Path, video_tree: P
     assert [c["bytes"] for c in video_cells(pushed)] == [c["bytes"] for c in video_cells(dataset["train"])]
     assert DatasetCard(fake_hub.files(REPO)["README.md"].decode()).data.pretty_name == "Shards"
     with pytest.raises(SynaptError):
-        from synapt_hf.datasets.push import check_repo_id
+        from synapt_hf.hub.repo_ids import validate_repo_id
 
-        check_repo_id("a/b/c")
+        validate_repo_id("a/b/c", "--push-to-hub")
 
 
 def test_push_needs_a_licence_and_a_title_before_any_work(
