@@ -29,11 +29,6 @@ BUILDERS: dict[str, str] = {
 }
 
 
-def builder_names() -> list[str]:
-    """The registered builder names, in registration order."""
-    return list(BUILDERS)
-
-
 def get_builder(name: str) -> type[VideoDatasetBuilder]:
     """The builder class registered as `name`; SynaptError naming the known ones otherwise."""
     if name not in BUILDERS:

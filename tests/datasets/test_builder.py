@@ -10,7 +10,7 @@ from huggingface_hub import DatasetCard
 
 from synapt_hf.data.format import load_video_dataset
 from synapt_hf.data.video import probe
-from synapt_hf.datasets import builder_names, get_builder
+from synapt_hf.datasets import BUILDERS, get_builder
 from synapt_hf.datasets.builder import BuildOptions, assign_splits
 from synapt_hf.datasets.card import render_dataset_card
 from synapt_hf.datasets.clip_collection import Clip
@@ -60,7 +60,7 @@ def test_group_split_keeps_groups_on_one_side() -> None:
 
 
 def test_registry() -> None:
-    assert "folder" in builder_names()
+    assert "folder" in BUILDERS
     assert get_builder("folder") is FolderBuilder
     with pytest.raises(SynaptError, match="unknown dataset builder 'nope'"):
         get_builder("nope")
