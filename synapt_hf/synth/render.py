@@ -360,11 +360,7 @@ def _draw_tile_compacted(
     hits = valid.reshape(-1).nonzero().squeeze(1)
     if hits.numel() == 0:
         return
-    per_tile = tile_h * tile_w
-    owner = torch.div(hits, per_tile, rounding_mode="floor")
-    within = hits - owner * per_tile
-    row = torch.div(within, tile_w, rounding_mode="floor")
-    col = within - row * tile_w
+    owner, row, col, index = _hit_pixels(item, hits, tile_h, tile_w, width)
     hx = dx.reshape(-1).index_select(0, owner * tile_w + col)
     hy = dy.reshape(-1).index_select(0, owner * tile_h + row)
     hd = depth.reshape(-1).index_select(0, hits)
@@ -375,9 +371,6 @@ def _draw_tile_compacted(
     else:
         texture = item["texture"].index_select(0, owner)
         candidate = _shade_textured(hd, hs, hx, hy, constants.unbind(1), table, texture)
-    column = item["x0"].long().index_select(0, owner) + col
-    line = item["y0"].long().index_select(0, owner) + row
-    index = item["base"].index_select(0, owner) + line * width + column
     _write_nearer(zbuf, index, candidate)
 
 
@@ -402,6 +395,22 @@ def _draw_tile_dense(
         candidate = _shade_textured(depth, s, dx, dy, columns, table, item["texture"][:, None, None])
     index = item["base"][:, None, None] + py.long() * width + px.long()
     _write_nearer_or_spare(zbuf, index, valid, candidate)
+
+
+def _hit_pixels(
+    item: dict[str, torch.Tensor], hits: torch.Tensor, tile_h: int, tile_w: int, width: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For flat positions `hits` in the stacked tiles: the tile that owns each, its row and column in the
+    tile, and its z-buffer row."""
+    per_tile = tile_h * tile_w
+    owner = torch.div(hits, per_tile, rounding_mode="floor")
+    within = hits - owner * per_tile
+    row = torch.div(within, tile_w, rounding_mode="floor")
+    col = within - row * tile_w
+    line = item["y0"].long().index_select(0, owner) + row
+    column = item["x0"].long().index_select(0, owner) + col
+    index = item["base"].index_select(0, owner) + line * width + column
+    return owner, row, col, index
 
 
 def _write_nearer(zbuf: torch.Tensor, index: torch.Tensor, candidate: torch.Tensor) -> None:
@@ -497,18 +506,11 @@ def _draw_occluder_compacted(
     hits = valid.reshape(-1).nonzero().squeeze(1)
     if hits.numel() == 0:
         return
-    per_tile = tile_h * tile_w
-    owner = torch.div(hits, per_tile, rounding_mode="floor")
-    within = hits - owner * per_tile
-    row = torch.div(within, tile_w, rounding_mode="floor")
-    col = within - row * tile_w
+    owner, _, _, index = _hit_pixels(item, hits, tile_h, tile_w, width)
     o = item["occluder"].index_select(0, owner)
     colour = _occluder_colour(table, item["texture"].index_select(0, owner), su.reshape(-1).index_select(0, hits),
                               sv.reshape(-1).index_select(0, hits), o[:, 9:12])  # fmt: skip
     candidate = torch.cat([o[:, 2:3], colour], -1)
-    line = item["y0"].long().index_select(0, owner) + row
-    column = item["x0"].long().index_select(0, owner) + col
-    index = item["base"].index_select(0, owner) + line * width + column
     _write_nearer(zbuf, index, candidate)
 
 
