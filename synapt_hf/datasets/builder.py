@@ -27,11 +27,9 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from synapt_hf.data.video import VideoInfo
 from synapt_hf.datasets.clip_collection import BadFile, Clip, ClipCollection
-from synapt_hf.datasets.probing import probe_files
 from synapt_hf.datasets.train_val_split import (
     TRAIN,
     VALIDATION,
@@ -40,6 +38,9 @@ from synapt_hf.datasets.train_val_split import (
     ratio_split,
 )
 from synapt_hf.errors import SynaptError
+
+if TYPE_CHECKING:
+    from synapt_hf.data.video import VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,9 @@ def _check_inputs_outside_output(clips: list[Clip], out: Path) -> None:
 def _probe(
     clips: list[Clip], num_proc: int, verify: bool, quiet: bool = False
 ) -> tuple[list[tuple[Clip, VideoInfo]], list[BadFile]]:
+    from synapt_hf.data.video import VideoInfo  # PyAV: imported when a build runs, not by `synapt --help`
+    from synapt_hf.datasets.probing import probe_files
+
     results = probe_files([clip.file for clip in clips], num_proc=num_proc, verify=verify, quiet=quiet)
     good: list[tuple[Clip, VideoInfo]] = []
     bad: list[BadFile] = []
