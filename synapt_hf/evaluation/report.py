@@ -13,13 +13,13 @@ import io
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from synapt_hf.errors import SynaptError
 from synapt_hf.evaluation.bias_formula import BIAS_FILE, read_bias_file
-from synapt_hf.evaluation.results import ROW_FIELDS, ResultRow, ResultStore, dataset_display_name
+from synapt_hf.evaluation.results import ROW_FIELDS, ResultRow, ResultStore, dataset_display_name, pool_folds
 from synapt_hf.io import safe_file_name, write_atomic, write_text_atomic
 
 REFERENCE_DEFAULT = "scratch"
@@ -167,7 +167,7 @@ def markdown_table(summary: Summary, reference: str = REFERENCE_DEFAULT, over: s
 
 def fold_summary(rows: list[ResultRow]) -> Summary | None:
     """The rows of fold datasets pooled per benchmark (every fold and seed in one cell), or None if none."""
-    pooled = [replace(row, dataset=row.benchmark) for row in rows if row.benchmark]
+    pooled = [row for row in pool_folds(rows) if row.benchmark]
     return summarize(pooled) if pooled else None
 
 

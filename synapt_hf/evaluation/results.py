@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,12 @@ def checkpoint_display_name(checkpoint: str) -> str:
     if path.exists():
         return path.resolve().name
     return checkpoint
+
+
+def pool_folds(rows: list[ResultRow]) -> list[ResultRow]:
+    """The rows with each fold's dataset replaced by its fold collection (`benchmark`), so that grouping by
+    dataset averages a leave-one-group-out benchmark over folds x seeds; other rows are kept as they are."""
+    return [replace(row, dataset=row.benchmark) if row.benchmark else row for row in rows]
 
 
 def dataset_display_name(dataset: str) -> str:

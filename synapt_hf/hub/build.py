@@ -225,7 +225,8 @@ def _results_rows(work: Path) -> list:
 
 def built_entry(entry: CatalogEntry, model_dir: Path, rows: list) -> CatalogEntry:
     """`entry` as built: local, its model folder, geometry from the folder's config, the measured results."""
-    from synapt_hf.hub.results import collapse_folds, rows_for_checkpoint, summarize
+    from synapt_hf.evaluation.results import pool_folds
+    from synapt_hf.hub.results import rows_for_checkpoint, summarize
 
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     names = {entry.repo_id, entry.name, str(model_dir)}
@@ -236,7 +237,7 @@ def built_entry(entry: CatalogEntry, model_dir: Path, rows: list) -> CatalogEntr
         architecture=config.get("model_type", entry.architecture),
         num_frames=config.get("num_frames", entry.num_frames),
         resolution=config.get("image_size", entry.resolution),
-        results=tuple(summarize(collapse_folds(rows_for_checkpoint(rows, names)))),
+        results=tuple(summarize(pool_folds(rows_for_checkpoint(rows, names)))),
     )
 
 

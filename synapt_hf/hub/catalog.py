@@ -15,13 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from synapt_hf.errors import SynaptError
-from synapt_hf.evaluation.results import ResultRow
+from synapt_hf.evaluation.results import ResultRow, pool_folds
 from synapt_hf.hub.hf_cache import cached_snapshot
 from synapt_hf.hub.recipe import Recipe, parse_recipe, recipe_facts
 from synapt_hf.hub.repo_ids import validate_repo_id
 from synapt_hf.hub.results import (
     TransferResult,
-    collapse_folds,
     read_results,
     rows_for_checkpoint,
     summarize,
@@ -259,7 +258,7 @@ def parse_entry(raw: object, where: str, base: Path, shared_rows: list[ResultRow
     names.update(_optional(raw, "results_names", list, where) or [])
     results_file = _resolve(base, _optional(raw, "results", str, where))
     rows = read_results(results_file) if results_file is not None else (shared_rows or [])
-    results = tuple(summarize(collapse_folds(rows_for_checkpoint(rows, names))))
+    results = tuple(summarize(pool_folds(rows_for_checkpoint(rows, names))))
     cached = cached_snapshot(repo_id)
     status = derive_status(_optional(raw, "status", str, where), model_dir, where, cached is not None)
     if status == "planned" and results:

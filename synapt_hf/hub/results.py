@@ -115,14 +115,6 @@ def rows_for_checkpoint(rows: list[ResultRow], names: set[str]) -> list[ResultRo
     return [row for row in rows if row.checkpoint_name in names or str(row.checkpoint) in names]
 
 
-def collapse_folds(rows: list[ResultRow]) -> list[ResultRow]:
-    """The rows with each fold's dataset replaced by its collection (`benchmark`), so that `summarize`
-    averages a leave-one-group-out benchmark over folds x seeds; plain datasets are kept as they are."""
-    from dataclasses import replace
-
-    return [replace(row, dataset=row.benchmark) if row.benchmark else row for row in rows]
-
-
 def _mean(values: list[float | None]) -> float | None:
     present = [value for value in values if value is not None]
     if not present or len(present) != len(values):
