@@ -337,7 +337,7 @@ def encode_video(
     pix_fmt: str = "yuv420p",
     gop_size: int | None = None,
     options: dict[str, str] | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
 ) -> bytes:
     """Encode (T, H, W, 3) uint8 RGB frames into a complete video file held in memory.
 
@@ -345,10 +345,12 @@ def encode_video(
     ``vp9``/``libvpx-vp9``...), `container` one of mp4, mkv, webm, avi. `crf` sets constant quality for
     x264/VPx (for ``mpeg4``, which has no CRF, it maps to the quantiser ``max(2, crf // 8)``). With a
     chroma-subsampled `pix_fmt` (``yuv420p``, ``yuv422p``...) odd widths/heights are padded by repeating
-    the last row/column, so the decoded video is at most one pixel larger than the input. `threads` pins
-    the encoder's thread count; None lets FFmpeg pick one from the machine's cores, and multi-threaded
-    encoders (x264, VPx) then write different bytes on machines with different core counts: pass a fixed
-    count wherever the bytes must be reproducible.
+    the last row/column, so the decoded video is at most one pixel larger than the input.
+
+    The same frames and settings give the same bytes: `threads` pins the encoder's thread count (default
+    1; None lets FFmpeg pick one from the machine's cores, and x264/VPx then write different bytes on
+    machines with different core counts), and x264 runs without its macroblock tree, whose assembly path
+    gave different bytes for the same frames from call to call (see `encoder_options`).
     """
     array = _frames_array(frames)
     if not fps or fps <= 0 or not math.isfinite(fps):
@@ -376,11 +378,7 @@ def encode_video(
                 stream.codec_context.gop_size = int(gop_size)
             if threads is not None:
                 stream.codec_context.thread_count = int(threads)
-            stream.options = {
-                **_quality_options(encoder, crf),
-                **({"threads": str(int(threads))} if threads is not None else {}),
-                **(options or {}),
-            }
+            stream.options = {**encoder_options(encoder, crf, threads), **(options or {})}
             if encoder == "libvpx":  # VP8 CRF is capped by the target bit rate: keep it generous
                 stream.bit_rate = 20_000_000
             if encoder in _QUANTISER_CODECS:  # no CRF: pin the quantiser (a generous bit-rate cap)
@@ -395,6 +393,17 @@ def encode_video(
     except (av.FFmpegError, ValueError) as exc:
         raise SynaptError(f"encode_video: {encoder} in {format_name} failed ({_reason(exc)})") from exc
     return buffer.getvalue()
+
+
+def encoder_options(codec: str, crf: int, threads: int | None = 1) -> dict[str, str]:
+    """The FFmpeg options `encode_video` gives `codec` (quality, thread count, reproducibility)."""
+    encoder = _CODEC_ALIASES.get(codec, codec)
+    options = _quality_options(encoder, crf)
+    if encoder == "libx264":
+        options["x264-params"] = "mbtree=0"
+    if threads is not None:
+        options["threads"] = str(int(threads))
+    return options
 
 
 def _quality_options(encoder: str, crf: int) -> dict[str, str]:

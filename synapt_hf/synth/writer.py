@@ -31,17 +31,8 @@ BODY_FIELDS = ("height", "arm_scale", "leg_scale", "torso_scale", "shoulder_widt
 CAMERA_FIELDS = ("azimuth_deg", "elevation_deg", "focal", "fill", "pan_deg", "dolly", "backdrop_distance_m")
 LIGHTING_FIELDS = ("azimuth_deg", "elevation_deg", "intensity", "ambient", "temperature")
 WORK_FORMAT_VERSION = 1
-# How generated clips are encoded, chosen so that the same frames always give the same bytes: one encoder
-# thread (x264 splits the work differently for each thread count, and the automatic count follows the
-# machine's cores), and no macroblock tree (its assembly path gave different bytes for the same frames from
-# call to call in one process).
-ENCODER_SETTINGS: dict[str, Any] = {
-    "codec": "h264",
-    "crf": 23,
-    "pix_fmt": "yuv420p",
-    "threads": 1,
-    "options": {"x264-params": "mbtree=0"},
-}
+# How generated clips are encoded (`encode_video` makes the bytes a pure function of the frames).
+ENCODER_SETTINGS: dict[str, Any] = {"codec": "h264", "crf": 23, "pix_fmt": "yuv420p", "threads": 1}
 
 
 @dataclass(frozen=True)
@@ -106,8 +97,16 @@ def encoder_identity() -> dict[str, Any]:
     """The encoder settings plus the FFmpeg library versions that produced the bytes."""
     import av
 
+    from synapt_hf.data.video import encoder_options
+
     versions = {name: ".".join(map(str, version)) for name, version in av.library_versions.items()}
-    return {**ENCODER_SETTINGS, "pyav": av.__version__, "libavcodec": versions.get("libavcodec", "")}
+    options = encoder_options(ENCODER_SETTINGS["codec"], ENCODER_SETTINGS["crf"], ENCODER_SETTINGS["threads"])
+    return {
+        **ENCODER_SETTINGS,
+        "options": options,
+        "pyav": av.__version__,
+        "libavcodec": versions.get("libavcodec", ""),
+    }
 
 
 def work_dir_for(out_dir: Path) -> Path:
